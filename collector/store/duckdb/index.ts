@@ -1,0 +1,26 @@
+/** The embedded store: one DuckDB file. */
+import type { Store } from '../store.js';
+import { DuckDb } from './connection.js';
+import { AUDIT_MIGRATIONS, createDuckDbAuditStore } from './audit.js';
+import { DRIFT_MIGRATIONS, createDuckDbDriftStore } from './drift.js';
+import { GPU_MIGRATIONS, createDuckDbGpuStore } from './gpu.js';
+import { HEALTH_MIGRATIONS, createDuckDbHealthStore } from './health.js';
+import { INGEST_MIGRATIONS, createDuckDbIngestStore } from './ingest.js';
+import { migrate } from './migrations.js';
+
+export async function openDuckDbStore(path: string): Promise<Store> {
+  const db = await DuckDb.open(path);
+  await migrate(db, [...INGEST_MIGRATIONS, ...DRIFT_MIGRATIONS, ...GPU_MIGRATIONS, ...AUDIT_MIGRATIONS, ...HEALTH_MIGRATIONS]);
+  return {
+    kind: 'duckdb',
+    ingest: createDuckDbIngestStore(db),
+    drift: createDuckDbDriftStore(db),
+    gpu: createDuckDbGpuStore(db),
+    audit: createDuckDbAuditStore(db),
+    health: createDuckDbHealthStore(db),
+    async ping() {
+      await db.all('SELECT 1');
+    },
+    close: () => db.close(),
+  };
+}

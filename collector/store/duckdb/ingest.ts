@@ -1,0 +1,183 @@
+/** The ingest tables of the embedded store, written with DuckDB data chunks in one transaction per batch. */
+import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { GPU_FIELDS } from '../../gpu/fields.js';
+import { STREAMS, type IngestBatch, type Stream } from '../../ingest/rows.js';
+import type { IngestStore, StreamCount } from '../ingest-store.js';
+import type { DuckDb } from './connection.js';
+import type { Migration } from './migrations.js';
+
+const GPU_COLUMNS_SQL = GPU_FIELDS.map((f) => `${f.column} DOUBLE`).join(', ');
+
+export const INGEST_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'ingest-001',
+    sql: `
+      CREATE TABLE predictions (tenant VARCHAR NOT NULL, ts BIGINT NOT NULL, model VARCHAR NOT NULL,
+        version VARCHAR NOT NULL, segment VARCHAR NOT NULL, request_id VARCHAR, prediction_num DOUBLE,
+        prediction_str VARCHAR, label_num DOUBLE, label_str VARCHAR, latency_ms DOUBLE);
+      CREATE TABLE prediction_features (tenant VARCHAR NOT NULL, ts BIGINT NOT NULL, model VARCHAR NOT NULL,
+        version VARCHAR NOT NULL, segment VARCHAR NOT NULL, feature VARCHAR NOT NULL, value_num DOUBLE,
+        value_str VARCHAR);
+      CREATE TABLE labels (tenant VARCHAR NOT NULL, ts BIGINT NOT NULL, request_id VARCHAR NOT NULL,
+        label_num DOUBLE, label_str VARCHAR);
+      CREATE TABLE pipeline_stats (tenant VARCHAR NOT NULL, ts BIGINT NOT NULL, pipeline VARCHAR NOT NULL,
+        stage VARCHAR NOT NULL, run_id VARCHAR, rows_in DOUBLE NOT NULL, rows_out DOUBLE NOT NULL, bytes DOUBLE,
+        lag_seconds DOUBLE, queue_depth DOUBLE, errors DOUBLE, duration_ms DOUBLE, status VARCHAR);
+      CREATE TABLE gpu_samples (tenant VARCHAR NOT NULL, ts BIGINT NOT NULL, host VARCHAR NOT NULL,
+        gpu VARCHAR NOT NULL, uuid VARCHAR NOT NULL, device VARCHAR NOT NULL, pci_bus_id VARCHAR NOT NULL,
+        model_name VARCHAR NOT NULL, driver_version VARCHAR NOT NULL, mig_profile VARCHAR NOT NULL,
+        mig_instance VARCHAR NOT NULL, namespace VARCHAR NOT NULL, pod VARCHAR NOT NULL, container VARCHAR NOT NULL,
+        hpc_job VARCHAR NOT NULL, pipeline VARCHAR NOT NULL, xid_err_code VARCHAR NOT NULL, ${GPU_COLUMNS_SQL},
+        extras VARCHAR NOT NULL, labels VARCHAR NOT NULL);
+      CREATE TABLE ingest_batches (wal_id VARCHAR NOT NULL, from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL,
+        applied_at BIGINT NOT NULL, PRIMARY KEY (wal_id, from_seq));
+    `,
+  },
+];
+
+/** The table behind each stream's count. */
+const STREAM_TABLE: Record<Stream, string> = {
+  predictions: 'predictions',
+  labels: 'labels',
+  pipeline_stats: 'pipeline_stats',
+  gpu_samples: 'gpu_samples',
+};
+
+type Column = readonly [DuckDBType, (DuckDBValue | null)[]];
+
+export function createDuckDbIngestStore(db: DuckDb): IngestStore {
+  async function appendColumns(table: string, columns: readonly Column[]): Promise<void> {
+    const rowCount = columns[0]?.[1].length ?? 0;
+    if (rowCount === 0) return;
+    const appender = await db.appender(table);
+    const types = columns.map(([type]) => type);
+    // A data chunk holds at most 2048 rows (DuckDB's vector size); appending whole column
+    // vectors costs one native call per column instead of one per value.
+    for (let start = 0; start < rowCount; start += 2048) {
+      const end = Math.min(rowCount, start + 2048);
+      const chunk = DuckDBDataChunk.create(types, end - start);
+      columns.forEach(([, values], i) => chunk.setColumnValues(i, values.slice(start, end)));
+      appender.appendDataChunk(chunk);
+    }
+    appender.closeSync();
+  }
+
+  const bigints = (values: number[]) => values.map((v) => BigInt(v));
+
+  return {
+    async appliedHighWater(walId) {
+      const rows = await db.all<{ hw: number | null }>('SELECT max(to_seq) AS hw FROM ingest_batches WHERE wal_id = ?', [walId]);
+      return rows[0]?.hw ?? -1;
+    },
+
+    async applyBatch(batch: IngestBatch) {
+      await db.transaction(async () => {
+        const done = await db.allNow<{ hw: number | null }>(
+          'SELECT max(to_seq) AS hw FROM ingest_batches WHERE wal_id = ?',
+          [batch.walId],
+        );
+        const highWater = done[0]?.hw ?? -1;
+        const fresh = <R extends { walSeq: number }>(rows: R[]) => rows.filter((r) => r.walSeq > highWater);
+        if (batch.toSeq <= highWater) return;
+
+        const p = fresh(batch.predictions);
+        await appendColumns('predictions', [
+          [VARCHAR, p.map((r) => r.tenant)],
+          [BIGINT, bigints(p.map((r) => r.ts))],
+          [VARCHAR, p.map((r) => r.model)],
+          [VARCHAR, p.map((r) => r.version)],
+          [VARCHAR, p.map((r) => r.segment)],
+          [VARCHAR, p.map((r) => r.requestId)],
+          [DOUBLE, p.map((r) => r.predictionNum)],
+          [VARCHAR, p.map((r) => r.predictionStr)],
+          [DOUBLE, p.map((r) => r.labelNum)],
+          [VARCHAR, p.map((r) => r.labelStr)],
+          [DOUBLE, p.map((r) => r.latencyMs)],
+        ]);
+
+        const f = fresh(batch.features);
+        await appendColumns('prediction_features', [
+          [VARCHAR, f.map((r) => r.tenant)],
+          [BIGINT, bigints(f.map((r) => r.ts))],
+          [VARCHAR, f.map((r) => r.model)],
+          [VARCHAR, f.map((r) => r.version)],
+          [VARCHAR, f.map((r) => r.segment)],
+          [VARCHAR, f.map((r) => r.feature)],
+          [DOUBLE, f.map((r) => r.valueNum)],
+          [VARCHAR, f.map((r) => r.valueStr)],
+        ]);
+
+        const l = fresh(batch.labels);
+        await appendColumns('labels', [
+          [VARCHAR, l.map((r) => r.tenant)],
+          [BIGINT, bigints(l.map((r) => r.ts))],
+          [VARCHAR, l.map((r) => r.requestId)],
+          [DOUBLE, l.map((r) => r.labelNum)],
+          [VARCHAR, l.map((r) => r.labelStr)],
+        ]);
+
+        const s = fresh(batch.pipelineStats);
+        await appendColumns('pipeline_stats', [
+          [VARCHAR, s.map((r) => r.tenant)],
+          [BIGINT, bigints(s.map((r) => r.ts))],
+          [VARCHAR, s.map((r) => r.pipeline)],
+          [VARCHAR, s.map((r) => r.stage)],
+          [VARCHAR, s.map((r) => r.runId)],
+          [DOUBLE, s.map((r) => r.rowsIn)],
+          [DOUBLE, s.map((r) => r.rowsOut)],
+          [DOUBLE, s.map((r) => r.bytes)],
+          [DOUBLE, s.map((r) => r.lagSeconds)],
+          [DOUBLE, s.map((r) => r.queueDepth)],
+          [DOUBLE, s.map((r) => r.errors)],
+          [DOUBLE, s.map((r) => r.durationMs)],
+          [VARCHAR, s.map((r) => r.status)],
+        ]);
+
+        const g = fresh(batch.gpuSamples);
+        await appendColumns('gpu_samples', [
+          [VARCHAR, g.map((r) => r.tenant)],
+          [BIGINT, bigints(g.map((r) => r.ts))],
+          [VARCHAR, g.map((r) => r.host)],
+          [VARCHAR, g.map((r) => r.gpu)],
+          [VARCHAR, g.map((r) => r.uuid)],
+          [VARCHAR, g.map((r) => r.device)],
+          [VARCHAR, g.map((r) => r.pciBusId)],
+          [VARCHAR, g.map((r) => r.modelName)],
+          [VARCHAR, g.map((r) => r.driverVersion)],
+          [VARCHAR, g.map((r) => r.migProfile)],
+          [VARCHAR, g.map((r) => r.migInstance)],
+          [VARCHAR, g.map((r) => r.namespace)],
+          [VARCHAR, g.map((r) => r.pod)],
+          [VARCHAR, g.map((r) => r.container)],
+          [VARCHAR, g.map((r) => r.hpcJob)],
+          [VARCHAR, g.map((r) => r.pipeline)],
+          [VARCHAR, g.map((r) => r.xidErrCode)],
+          ...GPU_FIELDS.map((field): Column => [DOUBLE, g.map((r) => r.values[field.column] ?? null)]),
+          [VARCHAR, g.map((r) => JSON.stringify(r.extras))],
+          [VARCHAR, g.map((r) => JSON.stringify(r.labels))],
+        ]);
+
+        await db.runNow('INSERT INTO ingest_batches VALUES (?, ?, ?, ?)', [
+          batch.walId,
+          Math.max(batch.fromSeq, highWater + 1),
+          batch.toSeq,
+          Date.now(),
+        ]);
+      });
+    },
+
+    async counts(tenant) {
+      const where = tenant === undefined ? '' : ' WHERE tenant = ?';
+      const params = tenant === undefined ? [] : [tenant];
+      const result: StreamCount[] = [];
+      for (const stream of STREAMS) {
+        const rows = await db.all<{ n: number; last: number | null }>(
+          `SELECT count(*) AS n, max(ts) AS last FROM ${STREAM_TABLE[stream]}${where}`,
+          params,
+        );
+        result.push({ stream, records: rows[0]?.n ?? 0, lastTs: rows[0]?.last ?? null });
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+/** The health queries a store answers. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface HealthStore {}

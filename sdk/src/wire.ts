@@ -1,0 +1,95 @@
+/**
+ * The collector's wire format: every ingest record, as a TypeBox schema.
+ * The collector validates with these schemas and the SDK's types derive from them,
+ * so a wrong record is a compile error for TypeScript callers.
+ */
+import Type, { type Static } from 'typebox';
+
+/** Epoch milliseconds or an ISO 8601 string. */
+export const Timestamp = Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 64 })]);
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Optional = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
+
+/** A feature value: a number, a category, or null for missing. */
+export const FeatureValue = Type.Union([Type.Number(), Type.String({ maxLength: 4096 }), Type.Null()]);
+
+/** A prediction or label: a number (score, regression output) or a class name. */
+export const Outcome = Type.Union([Type.Number(), Type.String({ maxLength: 4096 }), Type.Boolean()]);
+
+/** One logged prediction. */
+export const PredictionRecord = Type.Object(
+  {
+    model: Name,
+    version: Name,
+    ts: Optional(Timestamp),
+    request_id: Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    segment: Optional(Type.String({ maxLength: 200 })),
+    features: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), FeatureValue),
+    prediction: Outcome,
+    label: Optional(Outcome),
+    latency_ms: Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type PredictionRecord = Static<typeof PredictionRecord>;
+
+/** Delayed ground truth, joined to a prediction by request_id. */
+export const LabelRecord = Type.Object(
+  {
+    request_id: Type.String({ minLength: 1, maxLength: 200 }),
+    label: Outcome,
+    ts: Optional(Timestamp),
+  },
+  { additionalProperties: false },
+);
+export type LabelRecord = Static<typeof LabelRecord>;
+
+/** One report of a data-pipeline stage. */
+export const PipelineStatRecord = Type.Object(
+  {
+    pipeline: Name,
+    stage: Name,
+    ts: Optional(Timestamp),
+    run_id: Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    rows_in: Type.Number({ minimum: 0 }),
+    rows_out: Type.Number({ minimum: 0 }),
+    bytes: Optional(Type.Number({ minimum: 0 })),
+    lag_seconds: Optional(Type.Number({ minimum: 0 })),
+    queue_depth: Optional(Type.Number({ minimum: 0 })),
+    errors: Optional(Type.Number({ minimum: 0 })),
+    duration_ms: Optional(Type.Number({ minimum: 0 })),
+    status: Optional(Type.Union([Type.Literal('ok'), Type.Literal('failed'), Type.Literal('running')])),
+  },
+  { additionalProperties: false },
+);
+export type PipelineStatRecord = Static<typeof PipelineStatRecord>;
+
+/** The JSON envelope of every ingest route; NDJSON bodies carry one record per line instead. */
+export const RecordsEnvelope = Type.Object({ records: Type.Array(Type.Unknown()) });
+
+/** One record the collector refused, with where and why. */
+export const RejectedRecord = Type.Object({
+  index: Type.Integer(),
+  code: Type.String(),
+  message: Type.String(),
+  path: Type.String(),
+});
+export type RejectedRecord = Static<typeof RejectedRecord>;
+
+/** The 202 answer of every ingest route. */
+export const IngestResponse = Type.Object({
+  accepted: Type.Integer(),
+  rejected: Type.Array(RejectedRecord),
+});
+export type IngestResponse = Static<typeof IngestResponse>;
+
+/** Every error answer: a stable code, a message that says what to do, and where. */
+export const ErrorResponse = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    path: Type.Optional(Type.String()),
+  }),
+});
+export type ErrorResponse = Static<typeof ErrorResponse>;
