@@ -1,0 +1,22 @@
+/**
+ * What every route plugin and background job receives: the resolved configuration, the store,
+ * the collector's metrics registry and the logger. Each part of the design registers its routes
+ * as `async function xRoutes(app: FastifyInstance, ctx: AppContext)`; authentication and
+ * authorisation run before any handler (http/auth-hook.ts), driven by governance/routes.ts.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import type { Store } from '../store/store.js';
+
+export interface AppContext {
+  readonly config: Config;
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly logger: Logger;
+}
+
+/** A background job started with the collector and stopped on shutdown. */
+export interface BackgroundJob {
+  stop(): Promise<void>;
+}
