@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import type { GpuSeriesSample } from '../gpu/parse-exposition.js';
 import type { Store } from '../store/store.js';
 
 export interface AppContext {
@@ -14,6 +15,13 @@ export interface AppContext {
   readonly store: Store;
   readonly registry: Registry;
   readonly logger: Logger;
+  readonly ingest: IngestSink;
+}
+
+/** Where background producers (the GPU scraper, the demo feeds) hand records to the WAL. */
+export interface IngestSink {
+  /** Durably appends scraped GPU samples; rejects with FactorywatchError('WAL_FULL') past the cap. */
+  appendGpuSamples(tenant: string, samples: GpuSeriesSample[]): Promise<void>;
 }
 
 /** A background job started with the collector and stopped on shutdown. */
