@@ -1,4 +1,5 @@
 /** Who is calling: resolved from the bearer token by the auth hook before any handler runs. */
+import type {} from 'fastify';
 export interface Principal {
   /** The token's subject, e.g. `svc-ranker` or `alice`. */
   readonly subject: string;
