@@ -26,10 +26,12 @@ export type FrameRead =
 export function readFrame(buffer: Buffer, offset: number): FrameRead {
   if (buffer.length - offset < FRAME_HEADER_BYTES) return { kind: 'incomplete' };
   const length = buffer.readUInt32LE(offset);
-  if (length > MAX_FRAME_PAYLOAD) return { kind: 'corrupt', reason: `frame length ${length} exceeds the maximum` };
+  if (length > MAX_FRAME_PAYLOAD)
+    return { kind: 'corrupt', reason: `frame length ${length} exceeds the maximum` };
   const end = offset + FRAME_HEADER_BYTES + length;
   if (end > buffer.length) return { kind: 'incomplete' };
   const payload = buffer.subarray(offset + FRAME_HEADER_BYTES, end);
-  if (crc32(payload) !== buffer.readUInt32LE(offset + 4)) return { kind: 'corrupt', reason: 'checksum mismatch' };
+  if (crc32(payload) !== buffer.readUInt32LE(offset + 4))
+    return { kind: 'corrupt', reason: 'checksum mismatch' };
   return { kind: 'frame', payload, next: end };
 }

@@ -51,7 +51,8 @@ export class WalReader {
       while (pos < chunk.length && records < maxRecords && bytes < maxBytes) {
         const frame = readFrame(chunk, pos);
         if (frame.kind === 'incomplete') break;
-        if (frame.kind === 'corrupt') throw new Error(`WAL segment ${segment.path} is damaged at ${this.offset + pos}: ${frame.reason}`);
+        if (frame.kind === 'corrupt')
+          throw new Error(`WAL segment ${segment.path} is damaged at ${this.offset + pos}: ${frame.reason}`);
         const entry = decodeEntry(frame.payload);
         const size = frame.next - pos;
         pos = frame.next;
@@ -67,7 +68,8 @@ export class WalReader {
         const length = chunk.readUInt32LE(0);
         const whole = await this.readAt(this.offset, FRAME_HEADER_BYTES + length);
         const frame = readFrame(whole, 0);
-        if (frame.kind !== 'frame') throw new Error(`WAL segment ${segment.path} is damaged at ${this.offset}`);
+        if (frame.kind !== 'frame')
+          throw new Error(`WAL segment ${segment.path} is damaged at ${this.offset}`);
         const entry = decodeEntry(frame.payload);
         this.offset += frame.next;
         if (entry.seq >= this.nextSeq) {

@@ -47,7 +47,11 @@ export async function scanSegment(
   while (offset < buffer.length) {
     const frame = readFrame(buffer, offset);
     if (frame.kind !== 'frame') {
-      problem = { path, offset, reason: frame.kind === 'corrupt' ? frame.reason : 'incomplete frame at the end' };
+      problem = {
+        path,
+        offset,
+        reason: frame.kind === 'corrupt' ? frame.reason : 'incomplete frame at the end',
+      };
       break;
     }
     const seq = decodeEntry(frame.payload).seq;

@@ -49,7 +49,12 @@ export class Wal {
     readonly segments: SegmentInfo[],
     private handle: FileHandle,
     private nextSeqValue: number,
-  ) {}
+  ) {
+    this.openedNextSeq = nextSeqValue;
+  }
+
+  /** nextSeq when the log was opened: entries before it were written by an earlier process. */
+  private readonly openedNextSeq: number;
 
   static async open(dir: string, options: WalOptions): Promise<Wal> {
     await mkdir(dir, { recursive: true });
@@ -84,26 +89,32 @@ export class Wal {
   }
 
   /**
-   * Registers entries found on disk at start-up that the store does not hold yet, so the
-   * backlog figure covers them. Call once, before appending.
+   * Registers entries found on disk at start-up that the store does not hold yet (those after
+   * `appliedSeq`), so the backlog figure covers them. Call once, when the store first answers.
    */
   async restoreBacklog(appliedSeq: number): Promise<void> {
-    this.appliedSeq = appliedSeq;
+    const found: [number, number][] = [];
     const reader = this.reader(appliedSeq + 1);
     try {
       for (;;) {
         const entries = await reader.readSized(Number.MAX_SAFE_INTEGER, 64 * 1024 * 1024);
-        if (entries.length === 0) break;
-        for (const { entry, bytes } of entries) this.trackUnapplied(entry.seq, bytes);
+        const older = entries.filter(({ entry }) => entry.seq < this.openedNextSeq);
+        for (const { entry, bytes } of older) found.push([entry.seq, bytes]);
+        if (older.length < entries.length || entries.length === 0) break;
       }
     } finally {
       await reader.close();
     }
+    // Entries appended since opening are tracked already and come after these.
+    this.unapplied.unshift(...found);
+    for (const [, bytes] of found) this.unappliedBytes += bytes;
+    await this.markApplied(appliedSeq);
   }
 
   /** Appends one entry durably; resolves with its sequence number after fsync. */
   append(stream: Stream, tenant: string, receivedAt: number, records: unknown[]): Promise<number> {
-    if (this.closed) return Promise.reject(new FactorywatchError('INTERNAL', 'The collector is shutting down.'));
+    if (this.closed)
+      return Promise.reject(new FactorywatchError('INTERNAL', 'The collector is shutting down.'));
     const seq = this.nextSeqValue;
     const frame = encodeFrame(encodeEntry({ seq, stream, tenant, receivedAt, records } satisfies WalEntry));
     if (this.backlogBytes + frame.length > this.options.maxBytes) {
@@ -124,7 +135,7 @@ export class Wal {
 
   /** Records that the store holds every entry up to `seq`; deletes segments that are wholly applied. */
   async markApplied(seq: number): Promise<void> {
-    if (seq <= this.appliedSeq) return;
+    if (seq < this.appliedSeq) return;
     this.appliedSeq = seq;
     while (this.unapplied.length > 0 && (this.unapplied[0] as [number, number])[0] <= seq) {
       this.unappliedBytes -= (this.unapplied.shift() as [number, number])[1];
@@ -177,7 +188,8 @@ export class Wal {
       // The entries were not acknowledged; their sequence numbers must not be reused by a later
       // append that could land before them, so the log stops accepting writes.
       this.closed = true;
-      for (const p of batch) p.reject(new FactorywatchError('INTERNAL', `WAL write failed: ${String(error)}`));
+      for (const p of batch)
+        p.reject(new FactorywatchError('INTERNAL', `WAL write failed: ${String(error)}`));
     } finally {
       this.flushing = false;
       this.events.emit('durable');
