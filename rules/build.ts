@@ -25,7 +25,11 @@ export async function buildRules(
   const prometheusPath = join(outDir, RULE_FILES.prometheus);
   const grafanaPath = join(outDir, RULE_FILES.grafana);
   await writeFile(prometheusPath, renderPrometheusRuleFile(ALERTS, options));
-  const rules = grafanaRules(ALERTS, { folderUid: DEFAULT_GRAFANA_FOLDER_UID, prometheusUid, orgId: 1 }, options);
+  const rules = grafanaRules(
+    ALERTS,
+    { folderUid: DEFAULT_GRAFANA_FOLDER_UID, prometheusUid, orgId: 1 },
+    options,
+  );
   await writeFile(grafanaPath, JSON.stringify(rules, null, 2) + '\n');
   return [prometheusPath, grafanaPath];
 }

@@ -48,7 +48,10 @@ export async function runRulesCli(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const duration = /^\d+(ms|s|m|h|d)$/;
-  for (const [flag, value] of [['--for', values.for], ['--interval', values.interval]] as const) {
+  for (const [flag, value] of [
+    ['--for', values.for],
+    ['--interval', values.interval],
+  ] as const) {
     if (value !== undefined && !duration.test(value)) {
       io.stderr.write(`${flag} must be a Prometheus duration such as 30s or 5m, got "${value}"\n`);
       return 2;

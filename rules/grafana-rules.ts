@@ -43,7 +43,11 @@ function grafanaTemplate(text: string): string {
 const QUERY_WINDOW_SECONDS = 3600;
 
 /** One Grafana alert rule: A = the PromQL (instant), B = "A returned this series" (the condition). */
-export function grafanaRule(alert: AlertDefinition, target: GrafanaRuleTarget, options: RuleRenderOptions): alerting.Rule {
+export function grafanaRule(
+  alert: AlertDefinition,
+  target: GrafanaRuleTarget,
+  options: RuleRenderOptions,
+): alerting.Rule {
   const shared = prometheusRule(alert, options);
   const query = new QueryBuilder('A')
     .datasourceUid(target.prometheusUid)
@@ -60,23 +64,32 @@ export function grafanaRule(alert: AlertDefinition, target: GrafanaRuleTarget, o
   // abs($A) >= 0 is 1 for every returned value.
   const condition = new QueryBuilder('B')
     .datasourceUid('__expr__')
-    .model(new TypeMathBuilder().refId('B').datasource({ type: '__expr__', uid: '__expr__' }).expression('abs($A) >= 0'));
-  const annotations = Object.fromEntries(Object.entries(shared.annotations).map(([key, value]) => [key, grafanaTemplate(value)]));
-  return new RuleBuilder(alert.name)
-    .uid(grafanaRuleUid(alert.name))
-    .orgID(target.orgId)
-    .folderUID(target.folderUid)
-    .ruleGroup(ruleGroupName(alert.group))
-    .withQuery(query)
-    .withQuery(condition)
-    .condition('B')
-    .forDuration(shared.for)
-    // No series means nothing is wrong: every expression returns only what fires.
-    .noDataState('OK')
-    .execErrState('Error')
-    .labels(shared.labels)
-    .annotations(annotations)
-    .build();
+    .model(
+      new TypeMathBuilder()
+        .refId('B')
+        .datasource({ type: '__expr__', uid: '__expr__' })
+        .expression('abs($A) >= 0'),
+    );
+  const annotations = Object.fromEntries(
+    Object.entries(shared.annotations).map(([key, value]) => [key, grafanaTemplate(value)]),
+  );
+  return (
+    new RuleBuilder(alert.name)
+      .uid(grafanaRuleUid(alert.name))
+      .orgID(target.orgId)
+      .folderUID(target.folderUid)
+      .ruleGroup(ruleGroupName(alert.group))
+      .withQuery(query)
+      .withQuery(condition)
+      .condition('B')
+      .forDuration(shared.for)
+      // No series means nothing is wrong: every expression returns only what fires.
+      .noDataState('OK')
+      .execErrState('Error')
+      .labels(shared.labels)
+      .annotations(annotations)
+      .build()
+  );
 }
 
 /** All Grafana alert rules of the catalogue. */

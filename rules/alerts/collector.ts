@@ -57,7 +57,7 @@ export const COLLECTOR_ALERTS: readonly AlertDefinition[] = [
     expr: `up{job="${COLLECTOR_JOB}"} == 0 or absent(up{job="${COLLECTOR_JOB}"})`,
     for: '5m',
     severity: 'critical',
-    summary: 'The factorywatch collector {{ $labels.instance }} is down',
+    summary: 'The factorywatch collector{{ if $labels.instance }} {{ $labels.instance }}{{ end }} is down',
     description:
       'Prometheus has not been able to scrape the collector (job {{ $labels.job }}) for 5 minutes: ingest, drift and idle ' +
       'accounting are stopped and every other factorywatch alert is blind.',

@@ -18,7 +18,8 @@ export const GPU_ALERTS: readonly AlertDefinition[] = [
     expr: `max by (${GPU_IDENTITY}) (factorywatch_gpu_idle_ratio{pod!=""}) > 0.8`,
     for: '30m',
     severity: 'warning',
-    summary: 'GPU {{ $labels.gpu }} on {{ $labels.host }} is idle while allocated to {{ $labels.namespace }}/{{ $labels.pod }}',
+    summary:
+      'GPU {{ $labels.gpu }} on {{ $labels.host }} is idle while allocated to {{ $labels.namespace }}/{{ $labels.pod }}',
     description:
       'GPU {{ $labels.gpu }} ({{ $labels.model_name }}, uuid {{ $labels.uuid }}) on {{ $labels.host }} was idle for ' +
       '{{ $value | humanizePercentage }} of the last hour while pod {{ $labels.namespace }}/{{ $labels.pod }} holds it.',
@@ -31,7 +32,8 @@ export const GPU_ALERTS: readonly AlertDefinition[] = [
     expr: `sum by (${GPU_IDENTITY}) (rate(factorywatch_gpu_data_starved_seconds_total[15m])) > 0.5`,
     for: '15m',
     severity: 'warning',
-    summary: 'GPU {{ $labels.gpu }} on {{ $labels.host }} is starved of data ({{ $labels.namespace }}/{{ $labels.pod }})',
+    summary:
+      'GPU {{ $labels.gpu }} on {{ $labels.host }} is starved of data ({{ $labels.namespace }}/{{ $labels.pod }})',
     description:
       'GPU {{ $labels.gpu }} on {{ $labels.host }} allocated to {{ $labels.namespace }}/{{ $labels.pod }} spent ' +
       '{{ $value | humanizePercentage }} of the last 15 minutes idle while its input pipeline had an empty queue or growing lag.',

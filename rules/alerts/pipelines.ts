@@ -19,7 +19,8 @@ export const PIPELINE_ALERTS: readonly AlertDefinition[] = [
     expr: 'max by (pipeline, stage) (factorywatch_pipeline_lag_seconds) > 900',
     for: '15m',
     severity: 'warning',
-    summary: 'Pipeline {{ $labels.pipeline }} stage {{ $labels.stage }} lags by {{ $value | humanizeDuration }}',
+    summary:
+      'Pipeline {{ $labels.pipeline }} stage {{ $labels.stage }} lags by {{ $value | humanizeDuration }}',
     description:
       'Stage {{ $labels.stage }} of pipeline {{ $labels.pipeline }} has reported a lag above 15 minutes for 15 minutes; ' +
       'models fed by it serve stale features.',
