@@ -1,0 +1,127 @@
+/**
+ * Assembles a collector from a resolved configuration: store, WAL, writer, governance, routes and
+ * background jobs. `assembleCollector` builds everything but does not listen (tests inject);
+ * `startCollector` also listens and starts the background jobs.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { buildApp, type RoutePlugin } from './http/app.js';
+import type { AppContext, BackgroundJob, IngestSink } from './http/context.js';
+import { WalWriter } from './ingest/writer.js';
+import { createCollectorMetrics, type CollectorMetrics } from './metrics/collector-metrics.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
+import { Wal } from './wal/wal.js';
+import { Authorizer } from './governance/authorizer.js';
+import { registerGuard } from './governance/guard.js';
+import { policiesDirOf, readPolicyFiles } from './governance/policy-files.js';
+import { TokenStore, tokensPath } from './governance/tokens.js';
+import { VERSION } from './version.js';
+
+export interface Collector {
+  readonly app: FastifyInstance;
+  readonly context: AppContext;
+  readonly store: Store;
+  readonly wal: Wal;
+  readonly writer: WalWriter;
+  readonly metrics: CollectorMetrics;
+  /** The listening URL once started. */
+  url?: string;
+  /** Starts the background jobs (scraping, scheduled drift, metric refreshes, checkpoints). */
+  startJobs(): void;
+  /** Stops jobs, the server and the writer, then closes the WAL and the store. */
+  close(): Promise<void>;
+}
+
+export interface AssembleOptions {
+  logger?: Logger;
+}
+
+export async function assembleCollector(config: Config, options: AssembleOptions = {}): Promise<Collector> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'factorywatch' } });
+  await mkdir(config.dataDir, { recursive: true });
+  const metrics = createCollectorMetrics(VERSION);
+  metrics.walCapacityBytes.set(config.wal.maxBytes);
+  const store = await openStore(config.store);
+  const wal = await Wal.open(join(config.dataDir, 'wal'), {
+    maxBytes: config.wal.maxBytes,
+    segmentBytes: config.wal.segmentBytes,
+    onProblem: (problem) => logger.warn(problem, 'damaged WAL frame: the tail after it was never acknowledged and is cut off'),
+  });
+  const writer = new WalWriter(wal, store, metrics, logger, config.wal);
+  const ingest: IngestSink = {
+    async appendGpuSamples(tenant, samples) {
+      if (samples.length === 0) return;
+      const receivedAt = Date.now();
+      await wal.append('gpu_samples', tenant, receivedAt, samples);
+      metrics.ingestedRecords.inc({ stream: 'gpu_samples' }, samples.length);
+      metrics.lastIngestAt.set('gpu_samples', receivedAt);
+    },
+  };
+  const context: AppContext = { config, store, registry: metrics.registry, logger, ingest };
+  const parts = await partsOf(context);
+  const app = await buildApp({
+    context,
+    wal,
+    writer,
+    metrics,
+    registerGuard: parts.registerGuard,
+    routes: parts.routes,
+  });
+  writer.start();
+
+  const jobs: BackgroundJob[] = [];
+  const collector: Collector = {
+    app,
+    context,
+    store,
+    wal,
+    writer,
+    metrics,
+    startJobs() {
+      if (jobs.length === 0) jobs.push(...parts.startJobs());
+    },
+    async close() {
+      for (const job of jobs.reverse()) await job.stop().catch((err: unknown) => logger.error({ err }, 'job stop failed'));
+      await app.close();
+      await parts.close();
+      await writer.stop();
+      await wal.close();
+      await store.close();
+    },
+  };
+  return collector;
+}
+
+export async function startCollector(config: Config, options: AssembleOptions = {}): Promise<Collector> {
+  const collector = await assembleCollector(config, options);
+  const address = await collector.app.listen({ host: config.host, port: config.port });
+  collector.url = address;
+  collector.startJobs();
+  collector.context.logger.info({ url: address, store: collector.store.kind }, 'factorywatch collector listening');
+  return collector;
+}
+
+interface Parts {
+  registerGuard: (app: FastifyInstance) => void;
+  routes: RoutePlugin[];
+  startJobs: () => BackgroundJob[];
+  close: () => Promise<void>;
+}
+
+/** Every part of the design, wired to the context. */
+async function partsOf(context: AppContext): Promise<Parts> {
+  const { config } = context;
+  const tokens = new TokenStore(tokensPath(config.dataDir));
+  const { modelText, policyText } = readPolicyFiles(policiesDirOf(config.governance.policiesDir), config.dataDir);
+  const authorizer = await Authorizer.create(modelText, policyText);
+  return {
+    registerGuard: (app) => registerGuard(app, { tokens, authorizer, registry: context.registry, logger: context.logger }),
+    routes: [],
+    startJobs: () => [],
+    close: async () => undefined,
+  };
+}

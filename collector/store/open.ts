@@ -1,0 +1,15 @@
+/** Opens the store a `--store` spec names: `duckdb:PATH` or `clickhouse:http://host:8123[?database=…]`. */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { FactorywatchError } from '../errors.js';
+import type { Store } from './store.js';
+
+export async function openStore(spec: string): Promise<Store> {
+  if (spec.startsWith('duckdb:')) {
+    const path = spec.slice('duckdb:'.length);
+    await mkdir(dirname(path), { recursive: true });
+    const { openDuckDbStore } = await import('./duckdb/index.js');
+    return openDuckDbStore(path);
+  }
+  throw new FactorywatchError('CONFIG_INVALID', `Unknown store "${spec}": use duckdb:PATH or clickhouse:http://host:8123.`, '/store');
+}
