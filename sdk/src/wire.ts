@@ -5,17 +5,34 @@
  */
 import Type, { type Static } from 'typebox';
 
-/** Epoch milliseconds or an ISO 8601 string. */
-export const Timestamp = Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 64 })]);
+/** Length limits of the wire format, shared so the SDK refuses locally what the collector would reject. */
+export const WIRE_LIMITS = { name: 200, text: 4096, timestamp: 64 } as const;
 
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+/** Epoch milliseconds or an ISO 8601 string. */
+export const Timestamp = Type.Union([
+  Type.Number(),
+  Type.String({ minLength: 1, maxLength: WIRE_LIMITS.timestamp }),
+]);
+export type Timestamp = Static<typeof Timestamp>;
+
+const Name = Type.String({ minLength: 1, maxLength: WIRE_LIMITS.name });
 const Optional = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 
 /** A feature value: a number, a category, or null for missing. */
-export const FeatureValue = Type.Union([Type.Number(), Type.String({ maxLength: 4096 }), Type.Null()]);
+export const FeatureValue = Type.Union([
+  Type.Number(),
+  Type.String({ maxLength: WIRE_LIMITS.text }),
+  Type.Null(),
+]);
+export type FeatureValue = Static<typeof FeatureValue>;
 
 /** A prediction or label: a number (score, regression output) or a class name. */
-export const Outcome = Type.Union([Type.Number(), Type.String({ maxLength: 4096 }), Type.Boolean()]);
+export const Outcome = Type.Union([
+  Type.Number(),
+  Type.String({ maxLength: WIRE_LIMITS.text }),
+  Type.Boolean(),
+]);
+export type Outcome = Static<typeof Outcome>;
 
 /** One logged prediction. */
 export const PredictionRecord = Type.Object(
@@ -23,9 +40,9 @@ export const PredictionRecord = Type.Object(
     model: Name,
     version: Name,
     ts: Optional(Timestamp),
-    request_id: Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    segment: Optional(Type.String({ maxLength: 200 })),
-    features: Type.Record(Type.String({ minLength: 1, maxLength: 200 }), FeatureValue),
+    request_id: Optional(Type.String({ minLength: 1, maxLength: WIRE_LIMITS.name })),
+    segment: Optional(Type.String({ maxLength: WIRE_LIMITS.name })),
+    features: Type.Record(Type.String({ minLength: 1, maxLength: WIRE_LIMITS.name }), FeatureValue),
     prediction: Outcome,
     label: Optional(Outcome),
     latency_ms: Optional(Type.Number({ minimum: 0 })),
@@ -37,7 +54,7 @@ export type PredictionRecord = Static<typeof PredictionRecord>;
 /** Delayed ground truth, joined to a prediction by request_id. */
 export const LabelRecord = Type.Object(
   {
-    request_id: Type.String({ minLength: 1, maxLength: 200 }),
+    request_id: Type.String({ minLength: 1, maxLength: WIRE_LIMITS.name }),
     label: Outcome,
     ts: Optional(Timestamp),
   },
@@ -51,7 +68,7 @@ export const PipelineStatRecord = Type.Object(
     pipeline: Name,
     stage: Name,
     ts: Optional(Timestamp),
-    run_id: Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    run_id: Optional(Type.String({ minLength: 1, maxLength: WIRE_LIMITS.name })),
     rows_in: Type.Number({ minimum: 0 }),
     rows_out: Type.Number({ minimum: 0 }),
     bytes: Optional(Type.Number({ minimum: 0 })),
