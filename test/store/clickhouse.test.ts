@@ -1,0 +1,395 @@
+/**
+ * The ClickHouse store on a real server started here (Debian's 18.16 in CI): the shared Store
+ * contract, plus what only this adapter has: the escaping path against an injection corpus,
+ * version detection, day-partition retention, replays after a partial batch, and the split of
+ * transient and permanent errors.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClickHouseDb } from '../../collector/store/clickhouse/connection.js';
+import { isTransientStoreError } from '../../collector/store/clickhouse/errors.js';
+import { openClickHouseStore, type ClickHouseStore } from '../../collector/store/clickhouse/index.js';
+import { PREDICTIONS, PREDICTION_FEATURES } from '../../collector/store/clickhouse/ingest-tables.js';
+import { createTableSql } from '../../collector/store/clickhouse/schema.js';
+import { bindInline, sqlLiteral, type SqlValue } from '../../collector/store/clickhouse/sql.js';
+import { parseClickHouseUrl } from '../../collector/store/clickhouse/url.js';
+import { featuresOf, parseServerVersion } from '../../collector/store/clickhouse/version.js';
+import { startClickHouse, type ClickHouseTestServer } from '../helpers/clickhouse-server.js';
+import { batchOf, featureRow, predictionRow } from '../helpers/rows.js';
+import { describeStoreContract } from '../store-contract/contract.js';
+
+let server: ClickHouseTestServer;
+let databases = 0;
+/** A URL to a fresh, empty database on the test server. */
+const freshUrl = () => `${server.url}?database=t${process.pid}_${++databases}`;
+
+beforeAll(async () => {
+  server = await startClickHouse();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('ClickHouse store', () => {
+  describeStoreContract(() => openClickHouseStore(freshUrl()));
+});
+
+/** Strings that break naive quoting, placeholder substitution or TSV framing. */
+const INJECTION_CORPUS: readonly string[] = [
+  '',
+  "'",
+  "''",
+  "\\'",
+  '\\',
+  'trailing backslash\\',
+  "'; DROP TABLE predictions; --",
+  "' OR 1=1 --",
+  "x' UNION ALL SELECT name FROM system.tables --",
+  '") OR ("1"="1',
+  '`; DROP DATABASE default; --`',
+  '/* comment */ 1',
+  '-- line comment',
+  '# hash comment',
+  'tab\there',
+  'new\nline',
+  'carriage\rreturn',
+  'nul\0byte',
+  '\\N',
+  '\\t literal backslash-t',
+  '{v:String}',
+  '{other:UInt8}',
+  "$& $1 $` $'",
+  '?',
+  'naïve café — 漢字 🚀',
+  '\u2028\u2029',
+  '\b\f\v\x07',
+  '%27%22',
+  "\\\\'\\\\'",
+  'a'.repeat(10_000),
+];
+
+describe('ClickHouse escaping (servers without query parameters)', () => {
+  let db: ClickHouseDb;
+  beforeAll(async () => {
+    db = await ClickHouseDb.open(parseClickHouseUrl(freshUrl()));
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('binds inline on this server, which has no query parameters', () => {
+    expect(db.features.queryParameters).toBe(false);
+    expect(bindInline('SELECT {v:String}', { v: "it's" })).toBe("SELECT CAST('it\\'s' AS String)");
+  });
+
+  it('round-trips every corpus string through a bound placeholder unchanged', async () => {
+    for (const value of INJECTION_CORPUS) {
+      const rows = await db.query<{ v: string; n: number }>(
+        'SELECT {v:String} AS v, length({v:String}) AS n',
+        { v: value },
+      );
+      expect(rows, JSON.stringify(value.slice(0, 40))).toEqual([{ v: value, n: Buffer.byteLength(value) }]);
+    }
+  });
+
+  it('round-trips the whole corpus as one Array(String) parameter', async () => {
+    const rows = await db.query<{ v: string[] }>('SELECT {v:Array(String)} AS v', { v: INJECTION_CORPUS });
+    expect(rows[0]?.v).toEqual(INJECTION_CORPUS);
+  });
+
+  it('round-trips numbers, including the edges JSON cannot carry', async () => {
+    const values: SqlValue[] = [
+      0,
+      -0,
+      1,
+      -1,
+      0.1,
+      1e21,
+      -1e-7,
+      5e-324,
+      -1e-310,
+      2.2250738585072014e-308,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+    ];
+    for (const value of values) {
+      const rows = await db.query<{ v: number }>('SELECT {v:Float64} AS v', { v: value });
+      expect(rows[0]?.v).toBe(Object.is(value, -0) ? 0 : value);
+    }
+    const special = await db.query<{ a: number; b: number; c: number }>(
+      'SELECT isNaN({a:Float64}) AS a, isInfinite({b:Float64}) AND {b:Float64} > 0 AS b, {c:Float64} < 0 AND isInfinite({c:Float64}) AS c',
+      { a: NaN, b: Infinity, c: -Infinity },
+    );
+    expect(special).toEqual([{ a: 1, b: 1, c: 1 }]);
+    // A negative literal after a minus stays a subtraction, never a `--` comment.
+    expect(await db.query('SELECT 1 - {v:Int64} AS v', { v: -1 })).toEqual([{ v: 2 }]);
+  });
+
+  it('keeps NULL distinct from the string "NULL"', async () => {
+    const rows = await db.query(
+      'SELECT isNull({a:Nullable(String)}) AS a, isNull({b:Nullable(String)}) AS b',
+      { a: null, b: 'NULL' },
+    );
+    expect(rows).toEqual([{ a: 1, b: 0 }]);
+  });
+
+  it('stores corpus strings as names and finds them again by tenant, leaving every table in place', async () => {
+    const store = await openClickHouseStore(freshUrl());
+    try {
+      await store.ingest.applyBatch(
+        batchOf('w1', 0, INJECTION_CORPUS.length - 1, {
+          predictions: INJECTION_CORPUS.map((s, i) =>
+            predictionRow({ walSeq: i, tenant: `t${i}:${s}`, model: s, requestId: s }),
+          ),
+        }),
+      );
+      for (const [i, s] of INJECTION_CORPUS.entries()) {
+        const counts = await store.ingest.counts(`t${i}:${s}`);
+        expect(counts.find((c) => c.stream === 'predictions')?.records, JSON.stringify(s.slice(0, 40))).toBe(
+          1,
+        );
+      }
+      const tables = await tableNames(store.database);
+      expect(tables).toEqual(
+        expect.arrayContaining([
+          'predictions',
+          'prediction_features',
+          'labels',
+          'pipeline_stats',
+          'gpu_samples',
+        ]),
+      );
+      const models = await db.query<{ model: string }>(
+        `SELECT model FROM ${store.database}.predictions ORDER BY wal_seq`,
+      );
+      expect(models.map((m) => m.model)).toEqual(INJECTION_CORPUS);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('escapes a literal so that the server parses it back to the same value', () => {
+    expect(sqlLiteral("a'b\\c")).toBe("'a\\'b\\\\c'");
+    expect(sqlLiteral(null)).toBe('NULL');
+    expect(sqlLiteral(['x', null, 2])).toBe("['x', NULL, 2]");
+  });
+
+  async function tableNames(database: string): Promise<string[]> {
+    const rows = await db.query<{ name: string }>(
+      'SELECT name FROM system.tables WHERE database = {d:String}',
+      { d: database },
+    );
+    return rows.map((r) => r.name);
+  }
+});
+
+describe('ClickHouse version detection', () => {
+  it('reads the running server version and picks the 18.16 feature set for it', async () => {
+    const store = await openClickHouseStore(freshUrl());
+    try {
+      const client = spawnSync('clickhouse-client', ['--version'], { encoding: 'utf8' }).stdout;
+      const expected = /(\d+\.\d+\.\d+)/.exec(client)?.[1];
+      expect(expected).toBeDefined();
+      expect(store.serverVersion.text.startsWith(expected as string)).toBe(true);
+      if (store.serverVersion.major < 19) {
+        expect(store.features).toEqual({
+          queryParameters: false,
+          codecs: false,
+          ttl: false,
+          dateTime64: false,
+          lowCardinalityStable: false,
+          parallelParsingSetting: false,
+        });
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('turns every feature on for current releases and renders the schema with them', () => {
+    const features = featuresOf(parseServerVersion('24.8.4.13'));
+    expect(Object.values(features).every(Boolean)).toBe(true);
+    const ddl = createTableSql(PREDICTIONS.spec, features, { retentionDays: 30 });
+    expect(ddl).toContain('tenant LowCardinality(String)');
+    expect(ddl).toContain('ts Int64 CODEC(DoubleDelta, ZSTD(1))');
+    expect(ddl).toContain("time DateTime64(3, 'UTC') ALIAS fromUnixTimestamp64Milli(ts, 'UTC')");
+    expect(ddl).toContain("TTL toDate(toDateTime(intDiv(ts, 1000), 'UTC')) + toIntervalDay(30)");
+    const legacy = createTableSql(PREDICTIONS.spec, featuresOf(parseServerVersion('18.16.1')), {
+      retentionDays: 30,
+    });
+    expect(legacy).not.toMatch(/CODEC|TTL|LowCardinality|DateTime64/);
+    expect(featuresOf(parseServerVersion('19.15.2')).queryParameters).toBe(true);
+    expect(featuresOf(parseServerVersion('19.14.9')).queryParameters).toBe(false);
+  });
+
+  it('creates the database named in the URL, and factorywatch by default', async () => {
+    expect(parseClickHouseUrl('clickhouse:http://h:8123').database).toBe('factorywatch');
+    expect(parseClickHouseUrl('http://u:p%40ss@h:8123/?database=fw2')).toEqual({
+      url: 'http://h:8123',
+      database: 'fw2',
+      username: 'u',
+      password: 'p@ss',
+    });
+    expect(() => parseClickHouseUrl('http://h:8123?database=a;b')).toThrow(/letters, digits/);
+    const store = await openClickHouseStore(server.url);
+    try {
+      expect(store.database).toBe('factorywatch');
+      const res = await fetch(
+        `${server.url}/?query=${encodeURIComponent("SELECT count() FROM system.databases WHERE name = 'factorywatch'")}`,
+      );
+      expect((await res.text()).trim()).toBe('1');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('ClickHouse retention', () => {
+  it('drops whole UTC-day partitions before the cutoff and keeps the rest', async () => {
+    const store = await openClickHouseStore(freshUrl());
+    try {
+      const day = (d: number, hour = 12) => Date.UTC(2026, 0, d, hour);
+      await store.ingest.applyBatch(
+        batchOf('w1', 0, 3, {
+          predictions: [
+            predictionRow({ walSeq: 0, ts: day(1) }),
+            predictionRow({ walSeq: 1, ts: day(2, 23) }),
+            predictionRow({ walSeq: 2, ts: day(3, 0) }),
+            predictionRow({ walSeq: 3, ts: day(3, 23) }),
+          ],
+          features: [featureRow({ walSeq: 0, ts: day(1) }), featureRow({ walSeq: 3, ts: day(3) })],
+        }),
+      );
+      const dropped = await store.dropPartitionsBefore(day(3, 6));
+      expect(dropped).toEqual([
+        { table: 'prediction_features', partition: '20260101' },
+        { table: 'predictions', partition: '20260101' },
+        { table: 'predictions', partition: '20260102' },
+      ]);
+      const counts = Object.fromEntries((await store.ingest.counts()).map((c) => [c.stream, c.records]));
+      expect(counts.predictions).toBe(2);
+      // The batch ledger is not time-series data: the high-water mark survives retention.
+      expect(await store.ingest.appliedHighWater('w1')).toBe(3);
+      expect(await store.dropPartitionsBefore(day(3, 6))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('ClickHouse replay after a partial batch', () => {
+  it('stores every entry exactly once when a crash left some tables and days written', async () => {
+    const url = freshUrl();
+    const first = await openClickHouseStore(url);
+    const dayA = Date.UTC(2026, 0, 1, 23);
+    const dayB = Date.UTC(2026, 0, 2, 1);
+    const preds = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) =>
+        predictionRow({ walSeq: from + i, ts: (from + i) % 2 ? dayA : dayB, requestId: `r${from + i}` }),
+      );
+    const feats = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => [
+        featureRow({ walSeq: from + i, ts: dayA, feature: 'a', valueNum: from + i }),
+        featureRow({ walSeq: from + i, ts: dayB, feature: 'b', valueNum: from + i }),
+      ]).flat();
+    try {
+      await first.ingest.applyBatch(batchOf('w1', 0, 4, { predictions: preds(0, 4), features: feats(0, 4) }));
+      // The crash: entries 5..7 reached predictions on day A only, and nothing else, and the
+      // batch ledger never heard of them.
+      const partial = preds(5, 7).filter((p) => p.ts === dayA);
+      expect(partial.length).toBeGreaterThan(0);
+      const body = partial.map((p) => PREDICTIONS.line(p, 'w1')).join('');
+      await insertRaw(`INSERT INTO ${first.database}.predictions FORMAT TabSeparated`, body);
+      const featureBody = feats(5, 5)
+        .filter((f) => f.ts === dayB)
+        .map((f) => PREDICTION_FEATURES.line(f, 'w1'))
+        .join('');
+      await insertRaw(`INSERT INTO ${first.database}.prediction_features FORMAT TabSeparated`, featureBody);
+    } finally {
+      await first.close();
+    }
+
+    // A new process replays an overlapping range (3..9).
+    const second = await openClickHouseStore(url);
+    try {
+      expect(await second.ingest.appliedHighWater('w1')).toBe(4);
+      await second.ingest.applyBatch(
+        batchOf('w1', 3, 9, { predictions: preds(3, 9), features: feats(3, 9) }),
+      );
+      await second.ingest.applyBatch(
+        batchOf('w1', 3, 9, { predictions: preds(3, 9), features: feats(3, 9) }),
+      );
+      const perSeq = await queryRaw<{ seq: number; n: number }>(
+        `SELECT wal_seq AS seq, count() AS n FROM ${second.database}.predictions GROUP BY seq ORDER BY seq FORMAT JSONEachRow`,
+      );
+      expect(perSeq).toEqual(Array.from({ length: 10 }, (_, i) => ({ seq: i, n: 1 })));
+      const perFeature = await queryRaw<{ seq: number; n: number }>(
+        `SELECT wal_seq AS seq, count() AS n FROM ${second.database}.prediction_features GROUP BY seq ORDER BY seq FORMAT JSONEachRow`,
+      );
+      expect(perFeature).toEqual(Array.from({ length: 10 }, (_, i) => ({ seq: i, n: 2 })));
+      expect(await second.ingest.appliedHighWater('w1')).toBe(9);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('ClickHouse errors', () => {
+  it('calls a refused connection transient, and syntax or schema errors permanent', async () => {
+    const db = await ClickHouseDb.open(parseClickHouseUrl(freshUrl()));
+    try {
+      const syntax = await db.query('SELEC 1').catch((e: unknown) => e);
+      expect(isTransientStoreError(syntax)).toBe(false);
+      expect(String(syntax)).toMatch(/Syntax error/);
+      const unknownTable = await db.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
+      expect(isTransientStoreError(unknownTable)).toBe(false);
+    } finally {
+      await db.close();
+    }
+    const [port] = await import('../helpers/clickhouse-server.js').then((m) => m.freePorts(1));
+    const refused = await ClickHouseDb.open(parseClickHouseUrl(`http://127.0.0.1:${port}`)).catch(
+      (e: unknown) => e,
+    );
+    expect(isTransientStoreError(refused)).toBe(true);
+    expect(String(refused)).toMatch(/ECONNREFUSED/);
+  });
+
+  it('fails a batch with a transient error while the server is down, then applies it once when it is back', async () => {
+    const store: ClickHouseStore = await openClickHouseStore(freshUrl());
+    try {
+      await store.ingest.applyBatch(batchOf('w1', 0, 0, { predictions: [predictionRow({ walSeq: 0 })] }));
+      await server.kill();
+      const rows = [predictionRow({ walSeq: 1 }), predictionRow({ walSeq: 2 })];
+      const failure = await store.ingest
+        .applyBatch(batchOf('w1', 1, 2, { predictions: rows }))
+        .catch((e: unknown) => e);
+      expect(isTransientStoreError(failure)).toBe(true);
+      await expect(store.ping()).rejects.toThrow();
+      await server.restart();
+      await store.ping();
+      await store.ingest.applyBatch(batchOf('w1', 1, 2, { predictions: rows }));
+      await store.ingest.applyBatch(batchOf('w1', 1, 2, { predictions: rows }));
+      expect((await store.ingest.counts()).find((c) => c.stream === 'predictions')?.records).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+async function insertRaw(query: string, body: string): Promise<void> {
+  const res = await fetch(`${server.url}/?query=${encodeURIComponent(query)}`, { method: 'POST', body });
+  if (!res.ok) throw new Error(await res.text());
+}
+
+async function queryRaw<T>(query: string): Promise<T[]> {
+  const res = await fetch(`${server.url}/?output_format_json_quote_64bit_integers=0`, {
+    method: 'POST',
+    body: query,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(text);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
