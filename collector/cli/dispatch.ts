@@ -5,6 +5,10 @@ import type { CliCommand, CliIo } from './io.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   start: { summary: 'run the collector', load: async () => (await import('./start.js')).runStart },
+  token: {
+    summary: 'create, revoke or list API tokens',
+    load: async () => (await import('../governance/token-cli.js')).runTokenCli,
+  },
 };
 
 function usage(): string {
