@@ -1,0 +1,25 @@
+/** `GET /v1/pipelines/health`: status, throughput, lag, queue trend and freshness per pipeline stage. */
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../http/context.js';
+import { parseInstant } from '../models/time.js';
+import { pipelineHealth } from './health.js';
+import { PipelinesQuery, PipelinesResponse } from './schema.js';
+
+/** Registers `GET /v1/pipelines/health?pipeline=&at=`, scoped to the caller's tenant. */
+export async function pipelineRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.get(
+    '/v1/pipelines/health',
+    { schema: { querystring: PipelinesQuery, response: { 200: PipelinesResponse } } },
+    async (request) => {
+      const query = request.query as PipelinesQuery;
+      const now = Date.now();
+      const at = query.at === undefined ? now : parseInstant(query.at, now, '/querystring/at');
+      const pipelines = await pipelineHealth(ctx.store.health, ctx.config.health, {
+        tenant: request.principal?.tenant ?? 'default',
+        now: at,
+        ...(query.pipeline === undefined ? {} : { pipeline: query.pipeline }),
+      });
+      return { at, pipelines };
+    },
+  );
+}
