@@ -12,6 +12,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scratchDir } from './tmp.js';
 
+/** The one-node cluster every test server defines in remote_servers (for Distributed tables). */
+export const TEST_CLUSTER = 'factorywatch_test';
+
 /** A running test server. */
 export interface ClickHouseTestServer {
   /** `http://127.0.0.1:PORT` (HTTP interface). */
@@ -127,6 +130,11 @@ function writeConfig(dir: string, httpPort: number, tcpPort: number): string {
   <default_profile>default</default_profile>
   <default_database>default</default_database>
   <timezone>UTC</timezone>
+  <remote_servers>
+    <${TEST_CLUSTER}>
+      <shard><replica><host>127.0.0.1</host><port>${tcpPort}</port></replica></shard>
+    </${TEST_CLUSTER}>
+  </remote_servers>
   <mlock_executable>false</mlock_executable>
 </yandex>
 `,

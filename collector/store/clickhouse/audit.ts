@@ -2,6 +2,10 @@
 import type { AuditStore } from '../audit-store.js';
 import type { ClickHouseDb } from './connection.js';
 import type { ClickHouseMigration } from './migrations.js';
+import type { TableSpec } from './schema.js';
+
+/** The audit tables (also rendered by the cluster DDL). */
+export const AUDIT_TABLES: readonly TableSpec[] = [];
 
 export const AUDIT_MIGRATIONS: readonly ClickHouseMigration[] = [];
 

@@ -33,7 +33,12 @@ const bindServerSide: Binder = (query, params) => ({
 const bindClientSide: Binder = (sql, params) => ({ query: bindInline(sql, params) });
 
 // JSON numbers, not strings, for 64-bit integers: every integer we store is below 2^53.
-const BASE_SETTINGS: ClickHouseSettings = { output_format_json_quote_64bit_integers: 0 };
+// Synchronous inserts into Distributed tables (cluster mode, see cluster-ddl.ts): an INSERT
+// returns only once the shards hold the rows, so the exactly-once check sees what was written.
+const BASE_SETTINGS: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 0,
+  insert_distributed_sync: 1,
+};
 
 export class ClickHouseDb {
   private constructor(

@@ -26,13 +26,12 @@ import {
   type IngestTable,
 } from './ingest-tables.js';
 import type { ClickHouseMigration } from './migrations.js';
-import { createTableSql } from './schema.js';
+import { createTablesStatements } from './schema.js';
 
 export const INGEST_MIGRATIONS: readonly ClickHouseMigration[] = [
   {
     id: 'ingest-001',
-    statements: (features, options) =>
-      INGEST_TABLE_SPECS.map((spec) => createTableSql(spec, features, options)),
+    statements: createTablesStatements(INGEST_TABLE_SPECS),
   },
 ];
 

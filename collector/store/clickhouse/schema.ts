@@ -50,11 +50,22 @@ export function columnType(type: string, features: ServerFeatures): string {
   return type.replace(/\bName\b/g, features.lowCardinalityStable ? 'LowCardinality(String)' : 'String');
 }
 
+/** Where and how a table is created: the defaults give a single-server table named as the spec. */
+export interface TableTarget {
+  /** The (possibly database-qualified) name to create. */
+  readonly name?: string;
+  /** `ON CLUSTER name` for distributed DDL. */
+  readonly cluster?: string;
+  /** The full engine clause, e.g. `ReplicatedMergeTree('/clickhouse/tables/{shard}/db/t', '{replica}')`. */
+  readonly engine?: string;
+}
+
 /** `CREATE TABLE IF NOT EXISTS` for `spec` on a server with `features`. */
 export function createTableSql(
   spec: TableSpec,
   features: ServerFeatures,
   options: SchemaOptions = {},
+  target: TableTarget = {},
 ): string {
   const columns = spec.columns.map((c) => {
     const codec = features.codecs && c.codec ? CODECS[c.codec] : '';
@@ -70,9 +81,9 @@ export function createTableSql(
     );
   }
   const lines = [
-    `CREATE TABLE IF NOT EXISTS ${spec.name} (`,
+    `CREATE TABLE IF NOT EXISTS ${target.name ?? spec.name}${target.cluster ? ` ON CLUSTER ${target.cluster}` : ''} (`,
     columns.join(',\n'),
-    `) ENGINE = ${spec.engine ?? 'MergeTree'}`,
+    `) ENGINE = ${target.engine ?? spec.engine ?? 'MergeTree'}`,
     ...(spec.partitionByDay ? [`PARTITION BY ${DAY_PARTITION}`] : []),
     `ORDER BY (${spec.orderBy.join(', ')})`,
   ];
@@ -85,4 +96,10 @@ export function createTableSql(
 export function ttlClause(spec: TableSpec, features: ServerFeatures, options: SchemaOptions): string {
   if (!features.ttl || !spec.expires || options.retentionDays === undefined) return '';
   return `TTL toDate(toDateTime(intDiv(ts, 1000), 'UTC')) + toIntervalDay(${Math.floor(options.retentionDays)})`;
+}
+
+/** One migration's statements: every table of `specs`, created if missing. */
+export function createTablesStatements(specs: readonly TableSpec[]) {
+  return (features: ServerFeatures, options: SchemaOptions): string[] =>
+    specs.map((spec) => createTableSql(spec, features, options));
 }
