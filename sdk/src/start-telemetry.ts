@@ -85,11 +85,11 @@ export async function startTelemetry(options: TelemetryOptions = {}): Promise<Te
   const [{ NodeSDK }, { PrometheusExporter }] = modules;
 
   try {
+    let exporter: InstanceType<typeof PrometheusExporter> | undefined;
     const started = new Promise<Error | undefined>((resolve) => {
       // The exporter starts its HTTP server in the constructor and reports the outcome here.
       exporter = new PrometheusExporter({ port, host, endpoint }, (error) => resolve(error ?? undefined));
     });
-    let exporter: InstanceType<typeof PrometheusExporter> | undefined;
     const serverError = await started;
     if (serverError !== undefined || exporter === undefined) {
       return fail(`the Prometheus endpoint could not listen on port ${port}: ${messageOf(serverError)}`);
