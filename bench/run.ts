@@ -6,15 +6,25 @@ import { parseArgs } from 'node:util';
 import type { BenchCase } from './case.js';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, json: { type: 'boolean', default: false }, list: { type: 'boolean', default: false } },
+  options: {
+    only: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+  },
 });
 const here = dirname(fileURLToPath(import.meta.url));
 const only = values.only ? new Set(values.only.split(',')) : undefined;
 
 const cases: BenchCase[] = [];
-for (const file of readdirSync(here).filter((f) => f.endsWith('.bench.js')).sort()) {
-  const module = (await import(pathToFileURL(join(here, file)).href)) as { cases: BenchCase[] };
-  cases.push(...module.cases);
+for (const file of readdirSync(here)
+  .filter((f) => f.endsWith('.bench.js'))
+  .sort()) {
+  try {
+    const module = (await import(pathToFileURL(join(here, file)).href)) as { cases: BenchCase[] };
+    cases.push(...module.cases);
+  } catch (error) {
+    console.error(`skipping ${file}: it failed to load (${(error as Error).message})`);
+  }
 }
 if (values.list) {
   for (const c of cases) console.log(`${c.name.padEnd(28)} ${c.description}`);

@@ -5,6 +5,10 @@ import type { CliCommand, CliIo } from './io.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
   start: { summary: 'run the collector', load: async () => (await import('./start.js')).runStart },
+  demo: {
+    summary: 'run the collector with demo feeds on the embedded store',
+    load: async () => (await import('../demo/run-demo.js')).runDemo,
+  },
   token: {
     summary: 'create, revoke or list API tokens',
     load: async () => (await import('../governance/token-cli.js')).runTokenCli,
@@ -32,7 +36,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (
+      await command.load()
+    )(rest, io);
   } catch (error) {
     if (error instanceof FactorywatchError) {
       io.stderr.write(`error ${error.code}: ${error.message}${error.path ? ` (at ${error.path})` : ''}\n`);

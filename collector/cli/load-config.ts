@@ -30,11 +30,19 @@ export function readConfigFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new FactorywatchError('CONFIG_INVALID', `Cannot read the config file ${path}: ${(error as Error).message}`, path);
+    throw new FactorywatchError(
+      'CONFIG_INVALID',
+      `Cannot read the config file ${path}: ${(error as Error).message}`,
+      path,
+    );
   }
   try {
     return parseYaml(text) ?? {};
   } catch (error) {
-    throw new FactorywatchError('CONFIG_INVALID', `The config file ${path} is not valid YAML/JSON: ${(error as Error).message}`, path);
+    throw new FactorywatchError(
+      'CONFIG_INVALID',
+      `The config file ${path} is not valid YAML/JSON: ${(error as Error).message}`,
+      path,
+    );
   }
 }

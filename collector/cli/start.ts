@@ -12,7 +12,10 @@ export async function runStart(args: string[], io: CliIo): Promise<number> {
 }
 
 /** Resolves after the first SIGINT/SIGTERM has shut the collector down cleanly. */
-export function untilSignalled(collector: Collector, beforeClose: () => void = () => undefined): Promise<void> {
+export function untilSignalled(
+  collector: Collector,
+  beforeClose: () => void = () => undefined,
+): Promise<void> {
   return new Promise((resolve) => {
     let closing = false;
     const shutdown = (signal: string) => {

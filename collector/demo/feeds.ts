@@ -10,6 +10,7 @@
  */
 import type { LabelRecord, PipelineStatRecord, PredictionRecord } from '../../sdk/src/wire.js';
 import { loadFlights, loadSeattleWeather, type Flight, type WeatherDay } from './datasets.js';
+import { EMULATED_STARVING_PIPELINE, trainingLoaderStalled } from './dcgm-emulator.js';
 
 export interface FeedTarget {
   url: string;
@@ -146,9 +147,9 @@ export function startDemoFeeds(target: FeedTarget, options: DemoFeedOptions = {}
     async () => {
       tickCount += 1;
       const now = Date.now();
-      // Every tenth minute the training loader stalls for two minutes: no rows, an empty queue
+      // The training loader stalls on the emulated exporter's schedule: no rows, an empty queue
       // and a growing lag, while its GPU waits.
-      const stalled = Math.floor(now / 60_000) % 10 < 2;
+      const stalled = trainingLoaderStalled(now);
       const stats: PipelineStatRecord[] = [
         {
           pipeline: 'flights-etl',
@@ -180,7 +181,7 @@ export function startDemoFeeds(target: FeedTarget, options: DemoFeedOptions = {}
           status: 'ok',
         },
         {
-          pipeline: 'training-loader',
+          pipeline: EMULATED_STARVING_PIPELINE,
           stage: 'batches',
           ts: now,
           rows_in: stalled ? 0 : 2048,
