@@ -5,7 +5,7 @@
  */
 import type { PipelineStageAggregate, ReportPart } from '../store/health-store.js';
 import type { PipelineThresholds } from './config.js';
-import { isSignificantRise, trendFromSums } from './trend.js';
+import { isRobustRise, trendFromSums } from './trend.js';
 
 /** Stage statuses, least to most severe. */
 export const PIPELINE_STATUSES = [
@@ -94,7 +94,7 @@ export function stageHealth(a: PipelineStageAggregate, t: PipelineThresholds, no
     spanX: t.trendSeconds,
     minChange: Math.max(t.queueGrowthMin, t.queueGrowthRelative * (queueTrend?.meanY ?? 0)),
   };
-  if (isSignificantRise(queueTrend, queueRule) && queueTrend) {
+  if (isRobustRise(queueTrend, a.queueThirds, queueRule) && queueTrend) {
     found.push([
       'queue_growing',
       `queue_growing: +${round(queueTrend.slope)} items/s over ${t.trendSeconds} s (t = ${round(queueTrend.tStatistic)})`,
@@ -116,7 +116,7 @@ export function stageHealth(a: PipelineStageAggregate, t: PipelineThresholds, no
     spanX: t.trendSeconds,
     minChange: t.lagGrowthMinSeconds,
   };
-  if (isSignificantRise(lagTrend, lagRule) && lagTrend) {
+  if (isRobustRise(lagTrend, a.lagThirds, lagRule) && lagTrend) {
     found.push([
       'degraded',
       `lag_growing: +${round(lagTrend.slope)} s/s over ${t.trendSeconds} s (t = ${round(lagTrend.tStatistic)})`,

@@ -74,3 +74,19 @@ export function isSignificantRise(trend: Trend | null, rule: TrendRule): boolean
   if (trend === null || trend.n < rule.minPoints) return false;
   return trend.tStatistic >= rule.minT && trend.slope * rule.spanX >= rule.minChange;
 }
+
+/** Medians of y in the first and the last third of the trend window (null when a third is empty). */
+export interface ThirdMedians {
+  early: number | null;
+  late: number | null;
+}
+
+/**
+ * A rise that least squares and medians agree on: significant as above, and the median of the last
+ * third above the median of the first by ⅔ of the minimum change (the distance between the thirds'
+ * centres on a straight line). Least squares alone follows a few large spikes; medians ignore them.
+ */
+export function isRobustRise(trend: Trend | null, thirds: ThirdMedians, rule: TrendRule): boolean {
+  if (!isSignificantRise(trend, rule) || thirds.early === null || thirds.late === null) return false;
+  return thirds.late - thirds.early >= (2 / 3) * rule.minChange;
+}

@@ -4,7 +4,7 @@
  * status. Every figure is a count or a sum computed in the database; collector/models and
  * collector/pipeline turn them into metrics and statuses.
  */
-import type { LinearSums } from '../pipeline/trend.js';
+import type { LinearSums, ThirdMedians } from '../pipeline/trend.js';
 
 /** `null` tenant = every tenant (what /metrics reports: its series carry no tenant label). */
 export type TenantScope = string | null;
@@ -130,6 +130,9 @@ export interface PipelineStageAggregate {
   /** Queue depth and lag against seconds before the evaluation time, over the trend window. */
   queueTrend: LinearSums;
   lagTrend: LinearSums;
+  /** Medians of queue depth and lag in the first and last third of the trend window. */
+  queueThirds: ThirdMedians;
+  lagThirds: ThirdMedians;
 }
 
 /** All-time totals of one pipeline stage, for /metrics. */

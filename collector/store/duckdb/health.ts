@@ -193,6 +193,8 @@ export function createDuckDbHealthStore(db: DuckDb): HealthStore {
           latestQueueDepth: numOrNull(r.latest_queue),
           queueTrend: sums('q'),
           lagTrend: sums('l'),
+          queueThirds: { early: numOrNull(r.q_early), late: numOrNull(r.q_late) },
+          lagThirds: { early: numOrNull(r.l_early), late: numOrNull(r.l_late) },
         };
       });
     },
@@ -237,7 +239,7 @@ function labelledSql(w: ModelWindow): [string, SqlParam[]] {
       SELECT p.model, p.version, ${segment} AS segment, p.prediction_num AS yhat, p.prediction_str AS yhat_str,
         p.label_num AS inline_num, p.label_str AS inline_str, l.label_num AS late_num, l.label_str AS late_str,
         l.num_ts = l.label_ts AS late_is_num,
-        coalesce(l.label_ts >= p.ts OR (p.label_num IS NULL AND p.label_str IS NULL), FALSE) AS late_wins
+        (l.label_ts IS NOT NULL AND (l.label_ts >= p.ts OR (p.label_num IS NULL AND p.label_str IS NULL))) AS late_wins
       FROM predictions p LEFT JOIN latest l ON l.tenant = p.tenant AND l.request_id = p.request_id
       WHERE ${predictionTenant}p.ts >= ? AND p.ts < ?
     ),
@@ -297,7 +299,16 @@ function pipelineWindowSql(q: PipelineWindowQuery): [string, SqlParam[]] {
   const split = q.until - q.recentSeconds * 1000;
   const trendStart = q.until - q.trendSeconds * 1000;
   // Parameters in the order their placeholders appear in the text.
-  const params: SqlParam[] = [q.until, windowStart, split, trendStart];
+  const trendMs = q.trendSeconds * 1000;
+  const params: SqlParam[] = [
+    q.until,
+    windowStart,
+    split,
+    trendStart,
+    trendStart,
+    trendStart + (2 / 3) * trendMs,
+    q.until - trendMs / 3,
+  ];
   const tenant = tenantClause('', q.tenant, params);
   params.push(q.until - q.forgetAfterSeconds * 1000, q.until);
   let filter = '';
@@ -315,7 +326,9 @@ function pipelineWindowSql(q: PipelineWindowQuery): [string, SqlParam[]] {
       sum(CASE WHEN ${cond} THEN 1 ELSE 0 END) AS ${p}_n, sum(CASE WHEN ${cond} THEN x END) AS ${p}_sx,
       sum(CASE WHEN ${cond} THEN ${column} END) AS ${p}_sy, sum(CASE WHEN ${cond} THEN x * x END) AS ${p}_sxx,
       sum(CASE WHEN ${cond} THEN x * ${column} END) AS ${p}_sxy,
-      sum(CASE WHEN ${cond} THEN ${column} * ${column} END) AS ${p}_syy`;
+      sum(CASE WHEN ${cond} THEN ${column} * ${column} END) AS ${p}_syy,
+      quantile_cont(CASE WHEN in_early THEN ${column} END, 0.5) AS ${p}_early,
+      quantile_cont(CASE WHEN in_late THEN ${column} END, 0.5) AS ${p}_late`;
   };
   const sql = `
     SELECT pipeline, stage, ${part('w', 'in_window')}, ${part('b', 'in_window AND NOT in_recent')},
@@ -329,7 +342,8 @@ function pipelineWindowSql(q: PipelineWindowQuery): [string, SqlParam[]] {
       SELECT pipeline, stage, ts, rows_in, rows_out, errors, status, lag_seconds, queue_depth,
         (ts - ?) / 1000.0 AS x,
         (coalesce(status, 'ok') = 'ok' OR (status = 'running' AND rows_out > 0)) AS progress,
-        ts >= ? AS in_window, ts >= ? AS in_recent, ts >= ? AS in_trend
+        ts >= ? AS in_window, ts >= ? AS in_recent, ts >= ? AS in_trend,
+        ts >= ? AND ts < ? AS in_early, ts >= ? AS in_late
       FROM pipeline_stats WHERE ${tenant}ts >= ? AND ts <= ?${filter}
     ) s
     GROUP BY pipeline, stage ORDER BY pipeline, stage`;
