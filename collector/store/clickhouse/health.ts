@@ -37,10 +37,16 @@ function tenantClause(tenant: TenantScope): string {
 }
 
 /** NumPy's default (linear) quantile of the sorted array `a` of length `n`, NULL when empty. */
-function linearQuantile(q: number): string {
-  const h = `((n - 1) * ${q})`;
+function linearQuantile(q: number, a = 'a', n = 'n'): string {
+  const h = `((${n} - 1) * ${q})`;
   const lo = `toUInt64(floor(${h}))`;
-  return `if(n = 0, NULL, a[${lo} + 1] + (${h} - floor(${h})) * (a[${lo} + 2] - a[${lo} + 1]))`;
+  return `if(${n} = 0, NULL, ${a}[${lo} + 1] + (${h} - floor(${h})) * (${a}[${lo} + 2] - ${a}[${lo} + 1]))`;
+}
+
+/** The linear median of `column` over rows where `cond` holds (NULLs skipped), NULL when none. */
+function conditionalMedian(column: string, cond: string, name: string): string {
+  const a = `${name}_sorted`;
+  return `arraySort(groupArray(if(${cond}, ${column}, NULL))) AS ${a}, ${linearQuantile(0.5, a, `length(${a})`)} AS ${name}`;
 }
 
 export function createClickHouseHealthStore(db: ClickHouseDb): HealthStore {
@@ -197,6 +203,8 @@ export function createClickHouseHealthStore(db: ClickHouseDb): HealthStore {
           latestQueueDepth: numOrNull(r.latest_queue),
           queueTrend: sums('q'),
           lagTrend: sums('l'),
+          queueThirds: { early: numOrNull(r.q_early), late: numOrNull(r.q_late) },
+          lagThirds: { early: numOrNull(r.l_early), late: numOrNull(r.l_late) },
         };
       });
     },
@@ -310,6 +318,9 @@ function pipelineWindowSql(q: PipelineWindowQuery): [string, SqlParams] {
     split: q.until - q.recentSeconds * 1000,
     trendStart: q.until - q.trendSeconds * 1000,
     forget: q.until - q.forgetAfterSeconds * 1000,
+    // The same thirds as the embedded store's (see pipeline/trend.ts for how they are used).
+    earlyEnd: q.until - q.trendSeconds * 1000 + (2 / 3) * q.trendSeconds * 1000,
+    lateStart: q.until - (q.trendSeconds * 1000) / 3,
   };
   let filter = '';
   if (q.only) {
@@ -333,7 +344,8 @@ function pipelineWindowSql(q: PipelineWindowQuery): [string, SqlParams] {
       sum(if(${cond}, 1, 0)) AS ${p}_n, sum(if(${cond}, x, 0)) AS ${p}_sx,
       sum(if(${cond}, ${y}, 0)) AS ${p}_sy, sum(if(${cond}, x * x, 0)) AS ${p}_sxx,
       sum(if(${cond}, x * ${y}, 0)) AS ${p}_sxy,
-      sum(if(${cond}, ${y} * ${y}, 0)) AS ${p}_syy`;
+      sum(if(${cond}, ${y} * ${y}, 0)) AS ${p}_syy,
+      ${conditionalMedian(column, 'in_early', `${p}_early`)}, ${conditionalMedian(column, 'in_late', `${p}_late`)}`;
   };
   const sql = `
     SELECT pipeline, stage, ${part('w', 'in_window')}, ${part('b', 'in_window AND NOT in_recent')},
@@ -347,7 +359,8 @@ function pipelineWindowSql(q: PipelineWindowQuery): [string, SqlParams] {
       SELECT pipeline, stage, ts, rows_in, rows_out, errors, status, lag_seconds, queue_depth,
         (ts - {until:Int64}) / 1000.0 AS x,
         (ifNull(status, 'ok') = 'ok' OR (ifNull(status, '') = 'running' AND rows_out > 0)) AS progress,
-        ts >= {windowStart:Int64} AS in_window, ts >= {split:Int64} AS in_recent, ts >= {trendStart:Int64} AS in_trend
+        ts >= {windowStart:Int64} AS in_window, ts >= {split:Int64} AS in_recent, ts >= {trendStart:Int64} AS in_trend,
+        ts >= {trendStart:Int64} AND ts < {earlyEnd:Float64} AS in_early, ts >= {lateStart:Float64} AS in_late
       FROM pipeline_stats WHERE ${tenantClause(q.tenant)}ts >= {forget:Int64} AND ts <= {until:Int64}${filter}
     )
     GROUP BY pipeline, stage ORDER BY pipeline, stage`;
