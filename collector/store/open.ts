@@ -11,5 +11,9 @@ export async function openStore(spec: string): Promise<Store> {
     const { openDuckDbStore } = await import('./duckdb/index.js');
     return openDuckDbStore(path);
   }
+  if (spec.startsWith('clickhouse:')) {
+    const { openClickHouseStore } = await import('./clickhouse/index.js');
+    return openClickHouseStore(spec.slice('clickhouse:'.length));
+  }
   throw new FactorywatchError('CONFIG_INVALID', `Unknown store "${spec}": use duckdb:PATH or clickhouse:http://host:8123.`, '/store');
 }
