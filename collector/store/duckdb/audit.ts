@@ -1,10 +1,211 @@
-/** The audit queries of the embedded store. */
-import type { AuditStore } from '../audit-store.js';
+/**
+ * The audit queries of the embedded store. Plain SQL (no DuckDB-only features) so the
+ * ClickHouse port stays a translation; every value is a bound parameter.
+ */
+import type { AuditCheckpointRow, AuditEventFilter, AuditEventRow, AuditStore } from '../audit-store.js';
 import type { DuckDb } from './connection.js';
 import type { Migration } from './migrations.js';
 
-export const AUDIT_MIGRATIONS: readonly Migration[] = [];
+/** The audit tables. */
+export const AUDIT_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'audit-001',
+    sql: `CREATE TABLE audit_events (
+      chain_id VARCHAR NOT NULL,
+      seq BIGINT NOT NULL,
+      ts BIGINT NOT NULL,
+      kind VARCHAR NOT NULL,
+      actor VARCHAR NOT NULL,
+      tenant VARCHAR NOT NULL,
+      action VARCHAR NOT NULL,
+      resource VARCHAR NOT NULL,
+      decision VARCHAR NOT NULL,
+      body VARCHAR NOT NULL,
+      prev_hash VARCHAR NOT NULL,
+      hash VARCHAR NOT NULL
+    )`,
+  },
+  {
+    id: 'audit-002',
+    sql: `CREATE TABLE audit_checkpoints (
+      chain_id VARCHAR NOT NULL,
+      tree_size BIGINT NOT NULL,
+      ts BIGINT NOT NULL,
+      root_hash VARCHAR NOT NULL,
+      head_hash VARCHAR NOT NULL,
+      key_id VARCHAR NOT NULL,
+      signature VARCHAR NOT NULL
+    )`,
+  },
+];
 
-export function createDuckDbAuditStore(_db: DuckDb): AuditStore {
-  return {};
+const EVENT_COLUMNS =
+  'chain_id, seq, ts, kind, actor, tenant, action, resource, decision, body, prev_hash, hash';
+
+interface EventSqlRow {
+  chain_id: string;
+  seq: number;
+  ts: number;
+  kind: string;
+  actor: string;
+  tenant: string;
+  action: string;
+  resource: string;
+  decision: string;
+  body: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function toEvent(r: EventSqlRow): AuditEventRow {
+  return {
+    chainId: r.chain_id,
+    seq: r.seq,
+    ts: r.ts,
+    kind: r.kind,
+    actor: r.actor,
+    tenant: r.tenant,
+    action: r.action,
+    resource: r.resource,
+    decision: r.decision,
+    body: r.body,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** The audit store over one DuckDB connection. */
+export function createDuckDbAuditStore(db: DuckDb): AuditStore {
+  return {
+    async appendEvents(rows) {
+      if (rows.length === 0) return;
+      await db.transaction(async () => {
+        // The appender is DuckDB's bulk path: one INSERT per event would cap appends far below 20k/s.
+        const appender = await db.appender('audit_events');
+        for (const r of rows) {
+          appender.appendVarchar(r.chainId);
+          appender.appendBigInt(BigInt(r.seq));
+          appender.appendBigInt(BigInt(r.ts));
+          appender.appendVarchar(r.kind);
+          appender.appendVarchar(r.actor);
+          appender.appendVarchar(r.tenant);
+          appender.appendVarchar(r.action);
+          appender.appendVarchar(r.resource);
+          appender.appendVarchar(r.decision);
+          appender.appendVarchar(r.body);
+          appender.appendVarchar(r.prevHash);
+          appender.appendVarchar(r.hash);
+          appender.endRow();
+        }
+        appender.closeSync();
+      });
+    },
+    async lastEvent(chainId) {
+      const rows = await db.all<EventSqlRow>(
+        `SELECT ${EVENT_COLUMNS} FROM audit_events WHERE chain_id = ? AND seq = (SELECT max(seq) FROM audit_events WHERE chain_id = ?)`,
+        [chainId, chainId],
+      );
+      return rows[0] && toEvent(rows[0]);
+    },
+    async seqRange(chainId) {
+      const rows = await db.all<{ first: number | null; last: number | null }>(
+        'SELECT min(seq) AS first, max(seq) AS last FROM audit_events WHERE chain_id = ?',
+        [chainId],
+      );
+      const r = rows[0];
+      return r && r.first !== null && r.last !== null ? { first: r.first, last: r.last } : undefined;
+    },
+    async eventsInRange(chainId, fromSeq, toSeq) {
+      const rows = await db.all<EventSqlRow>(
+        `SELECT ${EVENT_COLUMNS} FROM audit_events WHERE chain_id = ? AND seq >= ? AND seq < ? ORDER BY seq`,
+        [chainId, fromSeq, toSeq],
+      );
+      return rows.map(toEvent);
+    },
+    async hashesInRange(chainId, fromSeq, toSeq) {
+      return db.all<{ seq: number; hash: string }>(
+        'SELECT seq, hash FROM audit_events WHERE chain_id = ? AND seq >= ? AND seq < ? ORDER BY seq',
+        [chainId, fromSeq, toSeq],
+      );
+    },
+    async queryEvents(filter: AuditEventFilter) {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      const eq = (column: string, value: string | undefined) => {
+        if (value === undefined) return;
+        where.push(`${column} = ?`);
+        params.push(value);
+      };
+      eq('chain_id', filter.chainId);
+      eq('actor', filter.actor);
+      eq('action', filter.action);
+      eq('resource', filter.resource);
+      eq('decision', filter.decision);
+      eq('tenant', filter.tenant);
+      eq('kind', filter.kind);
+      if (filter.from !== undefined) {
+        where.push('ts >= ?');
+        params.push(filter.from);
+      }
+      if (filter.until !== undefined) {
+        where.push('ts < ?');
+        params.push(filter.until);
+      }
+      if (filter.afterSeq !== undefined) {
+        where.push('seq > ?');
+        params.push(filter.afterSeq);
+      }
+      params.push(filter.limit);
+      const rows = await db.all<EventSqlRow>(
+        `SELECT ${EVENT_COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq, chain_id LIMIT ?`,
+        params,
+      );
+      return rows.map(toEvent);
+    },
+    async deleteEventsBefore(chainId, beforeSeq) {
+      const rows = await db.all<{ n: number }>(
+        'SELECT count(*) AS n FROM audit_events WHERE chain_id = ? AND seq < ?',
+        [chainId, beforeSeq],
+      );
+      await db.run('DELETE FROM audit_events WHERE chain_id = ? AND seq < ?', [chainId, beforeSeq]);
+      return rows[0]?.n ?? 0;
+    },
+    async appendCheckpoint(row: AuditCheckpointRow) {
+      await db.run('INSERT INTO audit_checkpoints VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        row.chainId,
+        row.treeSize,
+        row.ts,
+        row.rootHash,
+        row.headHash,
+        row.keyId,
+        row.signature,
+      ]);
+    },
+    async checkpoints(chainId) {
+      const rows = await db.all<{
+        chain_id: string;
+        tree_size: number;
+        ts: number;
+        root_hash: string;
+        head_hash: string;
+        key_id: string;
+        signature: string;
+      }>('SELECT * FROM audit_checkpoints WHERE chain_id = ? ORDER BY tree_size, ts', [chainId]);
+      return rows.map((r) => ({
+        chainId: r.chain_id,
+        treeSize: r.tree_size,
+        ts: r.ts,
+        rootHash: r.root_hash,
+        headHash: r.head_hash,
+        keyId: r.key_id,
+        signature: r.signature,
+      }));
+    },
+    async chains() {
+      const rows = await db.all<{ chain_id: string }>(
+        'SELECT DISTINCT chain_id FROM audit_events ORDER BY chain_id',
+      );
+      return rows.map((r) => r.chain_id);
+    },
+  };
 }
