@@ -133,7 +133,10 @@ export function toPredictionRecord(
   }
   const ts = input.ts === undefined ? now : toTimestamp(input.ts);
   if (ts === undefined)
-    return problem('prediction:ts', `ts must be epoch milliseconds, a valid Date or an ISO 8601 string`);
+    return problem(
+      'prediction:ts',
+      'ts must be epoch milliseconds, a Date or an ISO 8601 string, between 1970 and 9999',
+    );
   // Every record gets the same property order and set (undefined ones vanish in JSON.stringify),
   // so V8 keeps one hidden class for all of them.
   return {
@@ -226,7 +229,10 @@ export function toPipelineStatRecord(
   if (input.ts !== undefined) {
     const ts = toTimestamp(input.ts);
     if (ts === undefined)
-      return problem('pipeline:ts', 'ts must be epoch milliseconds, a valid Date or an ISO 8601 string');
+      return problem(
+        'pipeline:ts',
+        'ts must be epoch milliseconds, a Date or an ISO 8601 string, between 1970 and 9999',
+      );
     record.ts = ts;
   }
   return record as PipelineStatRecord;
@@ -292,17 +298,16 @@ function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= WIRE_LIMITS.name;
 }
 
+/** The collector's range for ts: 1970-01-01 to 9999-12-31 (collector/ingest/validate.ts). */
+const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
 function toTimestamp(value: TimeInput): number | undefined {
-  if (typeof value === 'number') return value - value === 0 ? value : undefined;
-  if (value instanceof Date) {
-    const ms = value.getTime();
-    return ms - ms === 0 ? ms : undefined;
-  }
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    return ms - ms === 0 ? ms : undefined;
-  }
-  return undefined;
+  let ms: number;
+  if (typeof value === 'number') ms = value;
+  else if (value instanceof Date) ms = value.getTime();
+  else if (typeof value === 'string') ms = Date.parse(value);
+  else return undefined;
+  return ms >= 0 && ms <= MAX_TIMESTAMP_MS ? ms : undefined;
 }
 
 function describe(value: unknown): string {

@@ -86,6 +86,9 @@ describe('toPredictionRecord', () => {
     [{ features: {}, prediction: 1, latencyMs: -1 }, 'prediction:latencyMs', /latencyMs/],
     [{ features: {}, prediction: 1, requestId: '' }, 'prediction:requestId', /requestId/],
     [{ features: {}, prediction: 1, ts: 'yesterday' }, 'prediction:ts', /ts must be/],
+    [{ features: {}, prediction: 1, ts: -1 }, 'prediction:ts', /between 1970 and 9999/],
+    [{ features: {}, prediction: 1, ts: 1e20 }, 'prediction:ts', /between 1970 and 9999/],
+    [{ features: {}, prediction: 1, ts: new Date(NaN) }, 'prediction:ts', /ts must be/],
     [null, 'prediction:input', /needs an object/],
   ])('refuses %j with a message saying what to fix', (input, kind, message) => {
     const out = toPredictionRecord(input as unknown as PredictionInput, 'm', '1', undefined, now);
