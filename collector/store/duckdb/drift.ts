@@ -56,6 +56,14 @@ function vectorItems(vector: DuckDBVector): ArrayLike<number> | undefined {
   return ArrayBuffer.isView(items) ? (items as unknown as ArrayLike<number>) : undefined;
 }
 
+/**
+ * A DOUBLE[] parameter as text: a JS number list would bind as INTEGER[] when its first item is
+ * whole. Shortest round-trip formatting keeps every double exact through the cast.
+ */
+function doubleListText(values: Float64Array): string {
+  return `[${Array.from(values, (v) => (Number.isFinite(v) ? String(v) : v > 0 ? "'inf'" : "'-inf'")).join(', ')}]`;
+}
+
 const toBlob = (values: Float64Array | null) =>
   values === null ? null : blobValue(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 
@@ -188,7 +196,7 @@ export function createDuckDbDriftStore(db: DuckDb): DriftStore {
       const rows = await db.all<{ h: { key: number; value: number }[] | null }>(
         `SELECT histogram(value_num, ?::DOUBLE[]) AS h FROM prediction_features
          WHERE ${where.sql} AND feature = ? AND value_num IS NOT NULL`,
-        [listValue(Array.from(edges)), ...where.params, feature],
+        [doubleListText(edges), ...where.params, feature],
       );
       const index = new Map<number, number>();
       edges.forEach((e, i) => index.set(e, i));
