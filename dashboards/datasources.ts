@@ -9,7 +9,10 @@ import { DatasourceVariableBuilder } from '@grafana/grafana-foundation-sdk/dashb
 export const CLICKHOUSE_PLUGIN_ID = 'grafana-clickhouse-datasource';
 
 /** Uids the provisioning files give the two datasources. */
-export const PROVISIONED_UIDS = { prometheus: 'factorywatch-prometheus', clickhouse: 'factorywatch-clickhouse' } as const;
+export const PROVISIONED_UIDS = {
+  prometheus: 'factorywatch-prometheus',
+  clickhouse: 'factorywatch-clickhouse',
+} as const;
 
 /** Panels and queries on Prometheus point at the `$datasource` variable. */
 export const PROMETHEUS_DS: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };

@@ -13,7 +13,12 @@ import { PROMETHEUS_DS } from './datasources.js';
 export const FACTORYWATCH_TAG = 'factorywatch';
 
 /** A dashboard with the shared settings: read-only (it is generated), last 6 h, 30 s refresh. */
-export function factorywatchDashboard(uid: string, title: string, description: string, tags: string[]): DashboardBuilder {
+export function factorywatchDashboard(
+  uid: string,
+  title: string,
+  description: string,
+  tags: string[],
+): DashboardBuilder {
   return new DashboardBuilder(title)
     .uid(uid)
     .description(description)
@@ -36,7 +41,12 @@ export function factorywatchDashboard(uid: string, title: string, description: s
  * A multi-value label filter fed by `label_values(metric, label)`. "All" is `.*`, which also
  * matches series without the label (an unallocated GPU has no pod label).
  */
-export function labelVariable(name: string, label: string, metric: string, labelName: string = name): QueryVariableBuilder {
+export function labelVariable(
+  name: string,
+  label: string,
+  metric: string,
+  labelName: string = name,
+): QueryVariableBuilder {
   const query = `label_values(${metric}, ${labelName})`;
   return new QueryVariableBuilder(name)
     .label(label)

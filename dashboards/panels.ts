@@ -59,7 +59,9 @@ export function sql(query: SqlQuery, shape: ClickHouseResultShape = 'table'): Pa
 }
 
 /** Value-to-text mappings: [value, text, colour]. */
-export function valueMappings(entries: readonly (readonly [number | string, string, string])[]): dashboard.ValueMapping[] {
+export function valueMappings(
+  entries: readonly (readonly [number | string, string, string])[],
+): dashboard.ValueMapping[] {
   const options: Record<string, dashboard.ValueMappingResult> = {};
   entries.forEach(([value, text, color], index) => {
     options[String(value)] = { text, color, index };
@@ -103,7 +105,10 @@ function applySpec<B extends CommonPanelBuilder>(builder: B, spec: PanelSpec): B
     builder.thresholds(
       new dashboard.ThresholdsConfigBuilder()
         .mode(dashboard.ThresholdsMode.Absolute)
-        .steps([{ value: null, color: 'green' }, ...spec.thresholds.map(([value, color]) => ({ value, color }))]),
+        .steps([
+          { value: null, color: 'green' },
+          ...spec.thresholds.map(([value, color]) => ({ value, color })),
+        ]),
     );
   }
   return builder;
@@ -121,10 +126,15 @@ function tableLegend(calcs: string[]): common.VizLegendOptionsBuilder {
 export function timeseries(spec: PanelSpec & { readonly stacked?: boolean }): TimeseriesBuilder {
   const builder = applySpec(new TimeseriesBuilder(), spec)
     .legend(tableLegend(['lastNotNull', 'max']))
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
+    .tooltip(
+      new common.VizTooltipOptionsBuilder()
+        .mode(common.TooltipDisplayMode.Multi)
+        .sort(common.SortOrder.Descending),
+    )
     .fillOpacity(spec.stacked === true ? 40 : 10)
     .showPoints(common.VisibilityMode.Never);
-  if (spec.stacked === true) builder.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
+  if (spec.stacked === true)
+    builder.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
   return builder;
 }
 
@@ -137,14 +147,20 @@ export function stat(spec: PanelSpec): StatBuilder {
 }
 
 /** A table; PromQL instant queries should use `promInstant(..., { asTable: true })`. */
-export function table(spec: PanelSpec & { readonly transformations?: dashboard.DataTransformerConfig[] }): TableBuilder {
-  const builder = applySpec(new TableBuilder(), { width: 24, ...spec }).showHeader(true).filterable(true);
+export function table(
+  spec: PanelSpec & { readonly transformations?: dashboard.DataTransformerConfig[] },
+): TableBuilder {
+  const builder = applySpec(new TableBuilder(), { width: 24, ...spec })
+    .showHeader(true)
+    .filterable(true);
   for (const transformation of spec.transformations ?? []) builder.withTransformation(transformation);
   return builder;
 }
 
 /** A state timeline: one row per series, coloured by its value mappings. */
-export function stateTimeline(spec: PanelSpec & { readonly mappings: readonly dashboard.ValueMapping[] }): StateTimelineBuilder {
+export function stateTimeline(
+  spec: PanelSpec & { readonly mappings: readonly dashboard.ValueMapping[] },
+): StateTimelineBuilder {
   return applySpec(new StateTimelineBuilder(), { width: 24, ...spec })
     .showValue(common.VisibilityMode.Never)
     .mergeValues(true)

@@ -31,7 +31,8 @@ export function collectorHealthDashboard(): DashboardBuilder {
     .withPanel(
       stat({
         title: 'Store reachable',
-        description: 'factorywatch_store_up of the selected collectors (min): 1 when the last store operation succeeded.',
+        description:
+          'factorywatch_store_up of the selected collectors (min): 1 when the last store operation succeeded.',
         unit: 'none',
         mappings: valueMappings([
           [1, 'UP', 'green'],
@@ -47,8 +48,15 @@ export function collectorHealthDashboard(): DashboardBuilder {
         unit: 'percentunit',
         min: 0,
         max: 1,
-        thresholds: [[0.5, 'yellow'], [0.8, 'red']],
-        queries: [promInstant(`max(factorywatch_wal_backlog_bytes{${SEL}} / factorywatch_wal_capacity_bytes{${SEL}})`)],
+        thresholds: [
+          [0.5, 'yellow'],
+          [0.8, 'red'],
+        ],
+        queries: [
+          promInstant(
+            `max(factorywatch_wal_backlog_bytes{${SEL}} / factorywatch_wal_capacity_bytes{${SEL}})`,
+          ),
+        ],
       }),
     )
     .withPanel(
@@ -57,7 +65,9 @@ export function collectorHealthDashboard(): DashboardBuilder {
         description: 'Records rejected by validation over the dashboard range, all streams.',
         unit: 'short',
         thresholds: [[1, 'yellow']],
-        queries: [promInstant(`sum(increase(factorywatch_ingest_rejected_total{${SEL}}[$__range])) or vector(0)`)],
+        queries: [
+          promInstant(`sum(increase(factorywatch_ingest_rejected_total{${SEL}}[$__range])) or vector(0)`),
+        ],
       }),
     )
     .withRow(new RowBuilder('Ingest'))
@@ -67,15 +77,26 @@ export function collectorHealthDashboard(): DashboardBuilder {
         description: 'Records acknowledged into the WAL per second, by stream.',
         unit: 'cps',
         stacked: true,
-        queries: [prom(`sum by (stream) (rate(factorywatch_ingest_records_total{${SEL}}[$__rate_interval]))`, '{{stream}}')],
+        queries: [
+          prom(
+            `sum by (stream) (rate(factorywatch_ingest_records_total{${SEL}}[$__rate_interval]))`,
+            '{{stream}}',
+          ),
+        ],
       }),
     )
     .withPanel(
       timeseries({
         title: 'Rejections by code',
-        description: 'Records rejected per second by stream and error code (see the error catalogue in the README).',
+        description:
+          'Records rejected per second by stream and error code (see the error catalogue in the README).',
         unit: 'cps',
-        queries: [prom(`sum by (stream, code) (rate(factorywatch_ingest_rejected_total{${SEL}}[$__rate_interval]))`, '{{stream}} {{code}}')],
+        queries: [
+          prom(
+            `sum by (stream, code) (rate(factorywatch_ingest_rejected_total{${SEL}}[$__rate_interval]))`,
+            '{{stream}} {{code}}',
+          ),
+        ],
       }),
     )
     .withPanel(
@@ -92,7 +113,8 @@ export function collectorHealthDashboard(): DashboardBuilder {
     .withPanel(
       table({
         title: 'Stored records per stream (store)',
-        description: 'Records that reached the store (ClickHouse) per stream, and the newest stored timestamp (epoch ms).',
+        description:
+          'Records that reached the store (ClickHouse) per stream, and the newest stored timestamp (epoch ms).',
         unit: 'short',
         width: 12,
         queries: [sql(STORED_RECORDS_PER_STREAM)],
@@ -118,7 +140,12 @@ export function collectorHealthDashboard(): DashboardBuilder {
         description: 'Rows applied to the store per second, by logical table.',
         unit: 'cps',
         stacked: true,
-        queries: [prom(`sum by (table) (rate(factorywatch_store_rows_written_total{${SEL}}[$__rate_interval]))`, '{{table}}')],
+        queries: [
+          prom(
+            `sum by (table) (rate(factorywatch_store_rows_written_total{${SEL}}[$__rate_interval]))`,
+            '{{table}}',
+          ),
+        ],
       }),
     )
     .withPanel(
@@ -126,16 +153,27 @@ export function collectorHealthDashboard(): DashboardBuilder {
         title: 'Store write errors',
         description: 'Failed batch applications per second (they are retried; the WAL keeps the data).',
         unit: 'cps',
-        queries: [prom(`sum by (instance, store) (rate(factorywatch_store_write_errors_total{${SEL}}[$__rate_interval]))`, '{{instance}} {{store}}')],
+        queries: [
+          prom(
+            `sum by (instance, store) (rate(factorywatch_store_write_errors_total{${SEL}}[$__rate_interval]))`,
+            '{{instance}} {{store}}',
+          ),
+        ],
       }),
     )
     .withRow(new RowBuilder('Scrapes and HTTP'))
     .withPanel(
       timeseries({
         title: 'dcgm-exporter scrape errors',
-        description: 'Failed scrapes of configured dcgm-exporter targets per second; idle accounting has gaps meanwhile.',
+        description:
+          'Failed scrapes of configured dcgm-exporter targets per second; idle accounting has gaps meanwhile.',
         unit: 'cps',
-        queries: [prom(`sum by (target) (rate(factorywatch_scrape_errors_total{${SEL}}[$__rate_interval]))`, '{{target}}')],
+        queries: [
+          prom(
+            `sum by (target) (rate(factorywatch_scrape_errors_total{${SEL}}[$__rate_interval]))`,
+            '{{target}}',
+          ),
+        ],
       }),
     )
     .withPanel(
@@ -152,7 +190,10 @@ export function collectorHealthDashboard(): DashboardBuilder {
         description: 'Requests answered per second by route and HTTP status.',
         unit: 'reqps',
         queries: [
-          prom(`sum by (route, status) (rate(factorywatch_http_requests_total{${SEL}}[$__rate_interval]))`, '{{route}} {{status}}'),
+          prom(
+            `sum by (route, status) (rate(factorywatch_http_requests_total{${SEL}}[$__rate_interval]))`,
+            '{{route}} {{status}}',
+          ),
         ],
       }),
     )

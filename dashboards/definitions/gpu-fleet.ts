@@ -29,7 +29,8 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       stat({
         title: 'GPUs reporting',
-        description: 'GPUs and MIG instances with a temperature sample in the last scrape (one series per device).',
+        description:
+          'GPUs and MIG instances with a temperature sample in the last scrape (one series per device).',
         unit: 'short',
         queries: [promInstant(`count(DCGM_FI_DEV_GPU_TEMP{${SEL}})`)],
       }),
@@ -37,11 +38,15 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       stat({
         title: 'Mean graphics engine activity',
-        description: 'Average DCGM_FI_PROF_GR_ENGINE_ACTIVE over the selected GPUs: the share of time a kernel was running.',
+        description:
+          'Average DCGM_FI_PROF_GR_ENGINE_ACTIVE over the selected GPUs: the share of time a kernel was running.',
         unit: 'percentunit',
         min: 0,
         max: 1,
-        thresholds: [[0.3, 'yellow'], [0.6, 'green']],
+        thresholds: [
+          [0.3, 'yellow'],
+          [0.6, 'green'],
+        ],
         queries: [promInstant(`avg(DCGM_FI_PROF_GR_ENGINE_ACTIVE{${SEL}})`)],
       }),
     )
@@ -56,7 +61,8 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       stat({
         title: 'GPUs with XID errors (1h)',
-        description: 'GPUs whose driver reported a non-zero XID in the last hour; see FactorywatchGpuXidError.',
+        description:
+          'GPUs whose driver reported a non-zero XID in the last hour; see FactorywatchGpuXidError.',
         unit: 'short',
         thresholds: [[1, 'red']],
         queries: [promInstant(`count(max_over_time(DCGM_FI_DEV_XID_ERRORS{${SEL}}[1h]) > 0) or vector(0)`)],
@@ -66,7 +72,8 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Graphics engine activity',
-        description: 'DCGM_FI_PROF_GR_ENGINE_ACTIVE per GPU and MIG instance: the activity factorywatch uses for idle accounting.',
+        description:
+          'DCGM_FI_PROF_GR_ENGINE_ACTIVE per GPU and MIG instance: the activity factorywatch uses for idle accounting.',
         unit: 'percentunit',
         min: 0,
         max: 1,
@@ -76,7 +83,8 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'GPU utilisation (DEV_GPU_UTIL)',
-        description: 'DCGM_FI_DEV_GPU_UTIL: percent of time one or more kernels ran; coarser than engine activity, present on every GPU.',
+        description:
+          'DCGM_FI_DEV_GPU_UTIL: percent of time one or more kernels ran; coarser than engine activity, present on every GPU.',
         unit: 'percent',
         min: 0,
         max: 100,
@@ -86,7 +94,8 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'SM and tensor core activity',
-        description: 'DCGM_FI_PROF_SM_ACTIVE and DCGM_FI_PROF_PIPE_TENSOR_ACTIVE: how busy the streaming multiprocessors and tensor cores are.',
+        description:
+          'DCGM_FI_PROF_SM_ACTIVE and DCGM_FI_PROF_PIPE_TENSOR_ACTIVE: how busy the streaming multiprocessors and tensor cores are.',
         unit: 'percentunit',
         min: 0,
         max: 1,
@@ -99,13 +108,17 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       table({
         title: 'MIG instances',
-        description: 'MIG instances per physical GPU and profile (GPU_I_PROFILE, GPU_I_ID labels); empty when MIG is off.',
+        description:
+          'MIG instances per physical GPU and profile (GPU_I_PROFILE, GPU_I_ID labels); empty when MIG is off.',
         unit: 'short',
         width: 12,
         queries: [
-          promInstant(`count by (host, gpu, modelName, GPU_I_PROFILE) (DCGM_FI_PROF_GR_ENGINE_ACTIVE{${SEL}, GPU_I_PROFILE!=""})`, {
-            asTable: true,
-          }),
+          promInstant(
+            `count by (host, gpu, modelName, GPU_I_PROFILE) (DCGM_FI_PROF_GR_ENGINE_ACTIVE{${SEL}, GPU_I_PROFILE!=""})`,
+            {
+              asTable: true,
+            },
+          ),
         ],
       }),
     )
@@ -117,7 +130,12 @@ export function gpuFleetDashboard(): DashboardBuilder {
         unit: 'percentunit',
         min: 0,
         max: 1,
-        queries: [prom(`DCGM_FI_DEV_FB_USED{${SEL}} / (DCGM_FI_DEV_FB_USED{${SEL}} + DCGM_FI_DEV_FB_FREE{${SEL}})`, GPU_LEGEND)],
+        queries: [
+          prom(
+            `DCGM_FI_DEV_FB_USED{${SEL}} / (DCGM_FI_DEV_FB_USED{${SEL}} + DCGM_FI_DEV_FB_FREE{${SEL}})`,
+            GPU_LEGEND,
+          ),
+        ],
       }),
     )
     .withPanel(
@@ -139,9 +157,13 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'GPU temperature',
-        description: 'DCGM_FI_DEV_GPU_TEMP per GPU; FactorywatchGpuTemperatureHigh fires above 85 °C for 10 minutes.',
+        description:
+          'DCGM_FI_DEV_GPU_TEMP per GPU; FactorywatchGpuTemperatureHigh fires above 85 °C for 10 minutes.',
         unit: 'celsius',
-        thresholds: [[80, 'yellow'], [85, 'red']],
+        thresholds: [
+          [80, 'yellow'],
+          [85, 'red'],
+        ],
         queries: [prom(`DCGM_FI_DEV_GPU_TEMP{${SEL}}`, GPU_LEGEND)],
       }),
     )
@@ -156,9 +178,15 @@ export function gpuFleetDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'XID errors',
-        description: 'The last XID error code per GPU (DCGM_FI_DEV_XID_ERRORS) while non-zero; err_code names the XID.',
+        description:
+          'The last XID error code per GPU (DCGM_FI_DEV_XID_ERRORS) while non-zero; err_code names the XID.',
         unit: 'none',
-        queries: [prom(`max_over_time(DCGM_FI_DEV_XID_ERRORS{${SEL}}[5m]) > 0`, '{{host}} gpu {{gpu}} xid {{err_code}}')],
+        queries: [
+          prom(
+            `max_over_time(DCGM_FI_DEV_XID_ERRORS{${SEL}}[5m]) > 0`,
+            '{{host}} gpu {{gpu}} xid {{err_code}}',
+          ),
+        ],
       }),
     );
 }

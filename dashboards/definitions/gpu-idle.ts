@@ -24,16 +24,21 @@ export function gpuIdleDashboard(): DashboardBuilder {
     .withPanel(
       stat({
         title: 'Fleet idle ratio (last hour)',
-        description: 'Mean of factorywatch_gpu_idle_ratio: the idle share of observed GPU time over the last hour. Gaps are unobserved, not idle.',
+        description:
+          'Mean of factorywatch_gpu_idle_ratio: the idle share of observed GPU time over the last hour. Gaps are unobserved, not idle.',
         unit: 'percentunit',
-        thresholds: [[0.3, 'yellow'], [0.6, 'red']],
+        thresholds: [
+          [0.3, 'yellow'],
+          [0.6, 'red'],
+        ],
         queries: [promInstant(`avg(factorywatch_gpu_idle_ratio{${SEL}})`)],
       }),
     )
     .withPanel(
       stat({
         title: 'Idle GPU-hours',
-        description: 'Idle GPU time over the dashboard range, allocated or not (factorywatch_gpu_idle_seconds_total / 3600).',
+        description:
+          'Idle GPU time over the dashboard range, allocated or not (factorywatch_gpu_idle_seconds_total / 3600).',
         unit: 'h',
         queries: [promInstant(`sum(increase(factorywatch_gpu_idle_seconds_total{${SEL}}[$__range])) / 3600`)],
       }),
@@ -41,15 +46,19 @@ export function gpuIdleDashboard(): DashboardBuilder {
     .withPanel(
       stat({
         title: 'Data-starved GPU-hours',
-        description: 'Allocated idle GPU time while the job pipeline starved (empty queue or growing lag), over the range.',
+        description:
+          'Allocated idle GPU time while the job pipeline starved (empty queue or growing lag), over the range.',
         unit: 'h',
-        queries: [promInstant(`sum(increase(factorywatch_gpu_data_starved_seconds_total{${SEL}}[$__range])) / 3600`)],
+        queries: [
+          promInstant(`sum(increase(factorywatch_gpu_data_starved_seconds_total{${SEL}}[$__range])) / 3600`),
+        ],
       }),
     )
     .withPanel(
       stat({
         title: 'Idle cost',
-        description: 'Idle GPU-hours times the hourly price of each GPU model (collector price table), over the range.',
+        description:
+          'Idle GPU-hours times the hourly price of each GPU model (collector price table), over the range.',
         unit: 'currencyUSD',
         queries: [promInstant(`sum(increase(factorywatch_gpu_idle_cost_total{${SEL}}[$__range]))`)],
       }),
@@ -58,7 +67,8 @@ export function gpuIdleDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Idle ratio by namespace',
-        description: 'Mean idle ratio of the GPUs each namespace holds; GPUs without a pod show as an empty namespace.',
+        description:
+          'Mean idle ratio of the GPUs each namespace holds; GPUs without a pod show as an empty namespace.',
         unit: 'percentunit',
         min: 0,
         max: 1,
@@ -78,7 +88,8 @@ export function gpuIdleDashboard(): DashboardBuilder {
     .withPanel(
       table({
         title: 'Idle ratio by pod',
-        description: 'Idle ratio of every allocated GPU (pod label present), worst first. FactorywatchGpuIdleHigh fires above 80% for 30 minutes.',
+        description:
+          'Idle ratio of every allocated GPU (pod label present), worst first. FactorywatchGpuIdleHigh fires above 80% for 30 minutes.',
         unit: 'percentunit',
         queries: [promInstant(`sort_desc(factorywatch_gpu_idle_ratio{${SEL}, pod!=""})`, { asTable: true })],
       }),
@@ -87,33 +98,50 @@ export function gpuIdleDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Idle GPUs: allocated vs unallocated',
-        description: 'Idle seconds per second, i.e. the number of GPUs idle at any moment, split by allocation (a pod holds the GPU or not).',
+        description:
+          'Idle seconds per second, i.e. the number of GPUs idle at any moment, split by allocation (a pod holds the GPU or not).',
         unit: 'short',
         stacked: true,
-        queries: [prom(`sum by (allocated) (rate(factorywatch_gpu_idle_seconds_total{${SEL}}[$__rate_interval]))`, 'allocated={{allocated}}')],
+        queries: [
+          prom(
+            `sum by (allocated) (rate(factorywatch_gpu_idle_seconds_total{${SEL}}[$__rate_interval]))`,
+            'allocated={{allocated}}',
+          ),
+        ],
       }),
     )
     .withPanel(
       timeseries({
         title: 'Data-starved GPUs by pod',
-        description: 'Allocated GPUs idle while their pipeline starves, per namespace/pod (starved seconds per second).',
+        description:
+          'Allocated GPUs idle while their pipeline starves, per namespace/pod (starved seconds per second).',
         unit: 'short',
         stacked: true,
         queries: [
-          prom(`sum by (namespace, pod) (rate(factorywatch_gpu_data_starved_seconds_total{${SEL}}[$__rate_interval]))`, '{{namespace}}/{{pod}}'),
+          prom(
+            `sum by (namespace, pod) (rate(factorywatch_gpu_data_starved_seconds_total{${SEL}}[$__rate_interval]))`,
+            '{{namespace}}/{{pod}}',
+          ),
         ],
       }),
     )
     .withPanel(
       table({
         title: 'Idle GPU-hours and cost by namespace',
-        description: 'Idle GPU-hours and idle cost per namespace over the dashboard range, most expensive first.',
+        description:
+          'Idle GPU-hours and idle cost per namespace over the dashboard range, most expensive first.',
         unit: 'short',
         queries: [
-          promInstant(`sort_desc(sum by (namespace) (increase(factorywatch_gpu_idle_seconds_total{${SEL}}[$__range])) / 3600)`, {
-            asTable: true,
-          }),
-          promInstant(`sort_desc(sum by (namespace) (increase(factorywatch_gpu_idle_cost_total{${SEL}}[$__range])))`, { asTable: true }),
+          promInstant(
+            `sort_desc(sum by (namespace) (increase(factorywatch_gpu_idle_seconds_total{${SEL}}[$__range])) / 3600)`,
+            {
+              asTable: true,
+            },
+          ),
+          promInstant(
+            `sort_desc(sum by (namespace) (increase(factorywatch_gpu_idle_cost_total{${SEL}}[$__range])))`,
+            { asTable: true },
+          ),
         ],
         transformations: [{ id: 'merge', options: {} }],
       }),
@@ -121,7 +149,8 @@ export function gpuIdleDashboard(): DashboardBuilder {
     .withPanel(
       table({
         title: 'Idle samples by host (store)',
-        description: 'From the stored samples (ClickHouse): GPUs, samples and the share of samples below the 0.05 idle threshold per host.',
+        description:
+          'From the stored samples (ClickHouse): GPUs, samples and the share of samples below the 0.05 idle threshold per host.',
         unit: 'short',
         queries: [sql(GPU_IDLE_SAMPLES_BY_HOST)],
       }),

@@ -2,7 +2,17 @@
 import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { clickhouseVariable, prometheusVariable } from '../datasources.js';
 import { factorywatchDashboard, labelVariable } from '../layout.js';
-import { prom, promInstant, sql, sqlTimeseries, stat, stateTimeline, table, timeseries, valueMappings } from '../panels.js';
+import {
+  prom,
+  promInstant,
+  sql,
+  sqlTimeseries,
+  stat,
+  stateTimeline,
+  table,
+  timeseries,
+  valueMappings,
+} from '../panels.js';
 import { FEATURE_MISSING_SHARE, PREDICTIONS_BY_VERSION, PREDICTIONS_PER_MINUTE } from '../sql/queries.js';
 
 const DRIFT_SEL = 'model=~"$model", version=~"$version", feature=~"$feature"';
@@ -35,7 +45,8 @@ export function modelDriftDashboard(): DashboardBuilder {
     .withPanel(
       stat({
         title: 'Features in warning',
-        description: 'Features in the warning band (factorywatch_drift_status == 1): shifted, but below the drift decision.',
+        description:
+          'Features in the warning band (factorywatch_drift_status == 1): shifted, but below the drift decision.',
         unit: 'short',
         thresholds: [[1, 'yellow']],
         queries: [promInstant(`count(factorywatch_drift_status{${DRIFT_SEL}} == 1) or vector(0)`)],
@@ -50,9 +61,12 @@ export function modelDriftDashboard(): DashboardBuilder {
         height: 8,
         queries: [
           promInstant(`factorywatch_drift_status{${DRIFT_SEL}} > 0`, { asTable: true }),
-          promInstant(`factorywatch_drift_psi{${DRIFT_SEL}} and on (model, version, segment, feature) (factorywatch_drift_status{${DRIFT_SEL}} > 0)`, {
-            asTable: true,
-          }),
+          promInstant(
+            `factorywatch_drift_psi{${DRIFT_SEL}} and on (model, version, segment, feature) (factorywatch_drift_status{${DRIFT_SEL}} > 0)`,
+            {
+              asTable: true,
+            },
+          ),
         ],
         transformations: [{ id: 'merge', options: {} }],
       }),
@@ -67,23 +81,33 @@ export function modelDriftDashboard(): DashboardBuilder {
           [1, 'warning', 'yellow'],
           [2, 'drift', 'red'],
         ]),
-        queries: [prom(`max by (model, version, segment, feature) (factorywatch_drift_status{${DRIFT_SEL}})`, FEATURE_LEGEND)],
+        queries: [
+          prom(
+            `max by (model, version, segment, feature) (factorywatch_drift_status{${DRIFT_SEL}})`,
+            FEATURE_LEGEND,
+          ),
+        ],
       }),
     )
     .withRow(new RowBuilder('Drift statistics'))
     .withPanel(
       timeseries({
         title: 'PSI per feature',
-        description: 'Population stability index of the latest evaluation per feature; 0.1 is a moderate and 0.25 a large shift.',
+        description:
+          'Population stability index of the latest evaluation per feature; 0.1 is a moderate and 0.25 a large shift.',
         unit: 'none',
-        thresholds: [[0.1, 'yellow'], [0.25, 'red']],
+        thresholds: [
+          [0.1, 'yellow'],
+          [0.25, 'red'],
+        ],
         queries: [prom(`factorywatch_drift_psi{${DRIFT_SEL}}`, FEATURE_LEGEND)],
       }),
     )
     .withPanel(
       timeseries({
         title: 'KS statistic per feature',
-        description: 'Two-sample Kolmogorov-Smirnov D of numeric features (max distance between the two CDFs).',
+        description:
+          'Two-sample Kolmogorov-Smirnov D of numeric features (max distance between the two CDFs).',
         unit: 'none',
         min: 0,
         max: 1,
@@ -93,7 +117,8 @@ export function modelDriftDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'KS p-value per feature',
-        description: 'KS p-value of numeric features. At large sample sizes tiny shifts are significant: read it with the D and PSI panels.',
+        description:
+          'KS p-value of numeric features. At large sample sizes tiny shifts are significant: read it with the D and PSI panels.',
         unit: 'none',
         min: 0,
         max: 1,
@@ -103,7 +128,8 @@ export function modelDriftDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Missing-value share per feature',
-        description: 'Share of missing values of each feature in the current window (factorywatch_feature_missing_ratio).',
+        description:
+          'Share of missing values of each feature in the current window (factorywatch_feature_missing_ratio).',
         unit: 'percentunit',
         min: 0,
         max: 1,
@@ -113,7 +139,8 @@ export function modelDriftDashboard(): DashboardBuilder {
     .withPanel(
       table({
         title: 'Missing-value share per feature (store)',
-        description: 'From the stored feature values (ClickHouse): values seen and the share missing per model and feature in the range.',
+        description:
+          'From the stored feature values (ClickHouse): values seen and the share missing per model and feature in the range.',
         unit: 'percentunit',
         width: 12,
         queries: [sql(FEATURE_MISSING_SHARE)],
@@ -126,7 +153,12 @@ export function modelDriftDashboard(): DashboardBuilder {
         description: 'Predictions ingested per second per model version (factorywatch_predictions_total).',
         unit: 'reqps',
         stacked: true,
-        queries: [prom(`sum by (model, version) (rate(factorywatch_predictions_total{${MODEL_SEL}}[$__rate_interval]))`, '{{model}} {{version}}')],
+        queries: [
+          prom(
+            `sum by (model, version) (rate(factorywatch_predictions_total{${MODEL_SEL}}[$__rate_interval]))`,
+            '{{model}} {{version}}',
+          ),
+        ],
       }),
     )
     .withPanel(
@@ -145,7 +177,8 @@ export function modelDriftDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Model quality',
-        description: 'Quality metrics per model version once delayed labels are joined (accuracy, f1, roc_auc, mae, rmse, ...).',
+        description:
+          'Quality metrics per model version once delayed labels are joined (accuracy, f1, roc_auc, mae, rmse, ...).',
         unit: 'none',
         queries: [prom(`factorywatch_model_quality{${MODEL_SEL}}`, '{{model}} {{version}} {{metric}}')],
       }),
@@ -153,7 +186,8 @@ export function modelDriftDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Labels ingested',
-        description: 'Delayed ground-truth labels received per second (factorywatch_labels_total); quality needs them.',
+        description:
+          'Delayed ground-truth labels received per second (factorywatch_labels_total); quality needs them.',
         unit: 'reqps',
         queries: [prom('sum(rate(factorywatch_labels_total[$__rate_interval]))', 'labels')],
       }),
@@ -161,7 +195,8 @@ export function modelDriftDashboard(): DashboardBuilder {
     .withPanel(
       sqlTimeseries({
         title: 'Stored predictions per minute (store)',
-        description: 'Predictions per minute as stored (ClickHouse); a gap against the volume panel means a WAL backlog.',
+        description:
+          'Predictions per minute as stored (ClickHouse); a gap against the volume panel means a WAL backlog.',
         unit: 'short',
         queries: [sql(PREDICTIONS_PER_MINUTE)],
       }),
@@ -169,7 +204,8 @@ export function modelDriftDashboard(): DashboardBuilder {
     .withPanel(
       table({
         title: 'Predictions by model version (store)',
-        description: 'From the store (ClickHouse): predictions, mean latency (ms) and newest timestamp (epoch ms) per model version in the range.',
+        description:
+          'From the store (ClickHouse): predictions, mean latency (ms) and newest timestamp (epoch ms) per model version in the range.',
         unit: 'short',
         width: 12,
         queries: [sql(PREDICTIONS_BY_VERSION)],

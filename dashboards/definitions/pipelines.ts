@@ -33,27 +33,37 @@ export function pipelinesDashboard(): DashboardBuilder {
     .withPanel(
       stat({
         title: 'Stalled stages',
-        description: 'Stages the collector classifies as stalled right now; FactorywatchPipelineStalled fires after 10 minutes.',
+        description:
+          'Stages the collector classifies as stalled right now; FactorywatchPipelineStalled fires after 10 minutes.',
         unit: 'short',
         thresholds: [[1, 'red']],
-        queries: [promInstant(`count(factorywatch_pipeline_status{${SEL}, status="stalled"} == 1) or vector(0)`)],
+        queries: [
+          promInstant(`count(factorywatch_pipeline_status{${SEL}, status="stalled"} == 1) or vector(0)`),
+        ],
       }),
     )
     .withPanel(
       stat({
         title: 'Worst lag',
-        description: 'The largest latest lag over the selected stages; FactorywatchPipelineLagHigh fires above 15 minutes.',
+        description:
+          'The largest latest lag over the selected stages; FactorywatchPipelineLagHigh fires above 15 minutes.',
         unit: 's',
-        thresholds: [[300, 'yellow'], [900, 'red']],
+        thresholds: [
+          [300, 'yellow'],
+          [900, 'red'],
+        ],
         queries: [promInstant(`max(factorywatch_pipeline_lag_seconds{${SEL}})`)],
       }),
     )
     .withPanel(
       stateTimeline({
         title: 'Stage status',
-        description: 'The collector classification of each stage over time: ok, degraded, queue growing, throughput collapsed, stalled.',
+        description:
+          'The collector classification of each stage over time: ok, degraded, queue growing, throughput collapsed, stalled.',
         unit: 'none',
-        mappings: valueMappings(STATUSES.map((status, code) => [code, status, STATUS_COLOURS[code] ?? 'red'] as const)),
+        mappings: valueMappings(
+          STATUSES.map((status, code) => [code, status, STATUS_COLOURS[code] ?? 'red'] as const),
+        ),
         queries: [prom(STATUS_CODE_EXPR, STAGE_LEGEND)],
       }),
     )
@@ -61,14 +71,20 @@ export function pipelinesDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Throughput (rows out per second)',
-        description: 'Rows each stage reports as written downstream, per second (factorywatch_pipeline_rows_total).',
+        description:
+          'Rows each stage reports as written downstream, per second (factorywatch_pipeline_rows_total).',
         unit: 'cps',
-        queries: [prom(`sum by (pipeline, stage) (rate(factorywatch_pipeline_rows_total{${SEL}}[$__rate_interval]))`, STAGE_LEGEND)],
+        queries: [
+          prom(
+            `sum by (pipeline, stage) (rate(factorywatch_pipeline_rows_total{${SEL}}[$__rate_interval]))`,
+            STAGE_LEGEND,
+          ),
+        ],
       }),
     )
     .withPanel(
       timeseries({
-        title: 'Lag',
+        title: 'Lag by stage',
         description: 'Latest lag each stage reports (lag_seconds): how far behind real time its output is.',
         unit: 's',
         thresholds: [[900, 'red']],
@@ -78,7 +94,8 @@ export function pipelinesDashboard(): DashboardBuilder {
     .withPanel(
       timeseries({
         title: 'Queue depth',
-        description: 'Items waiting in front of each stage (queue_depth); a steady climb means consumers fall behind.',
+        description:
+          'Items waiting in front of each stage (queue_depth); a steady climb means consumers fall behind.',
         unit: 'short',
         queries: [prom(`factorywatch_pipeline_queue_depth{${SEL}}`, STAGE_LEGEND)],
       }),
@@ -88,7 +105,12 @@ export function pipelinesDashboard(): DashboardBuilder {
         title: 'Errors per second',
         description: 'Errors each stage reports, per second (factorywatch_pipeline_errors_total).',
         unit: 'cps',
-        queries: [prom(`sum by (pipeline, stage) (rate(factorywatch_pipeline_errors_total{${SEL}}[$__rate_interval]))`, STAGE_LEGEND)],
+        queries: [
+          prom(
+            `sum by (pipeline, stage) (rate(factorywatch_pipeline_errors_total{${SEL}}[$__rate_interval]))`,
+            STAGE_LEGEND,
+          ),
+        ],
       }),
     )
     .withPanel(
@@ -96,13 +118,16 @@ export function pipelinesDashboard(): DashboardBuilder {
         title: 'Freshness (time since last success)',
         description: 'Seconds since each stage last reported a successful run.',
         unit: 's',
-        queries: [prom(`time() - factorywatch_pipeline_last_success_timestamp_seconds{${SEL}}`, STAGE_LEGEND)],
+        queries: [
+          prom(`time() - factorywatch_pipeline_last_success_timestamp_seconds{${SEL}}`, STAGE_LEGEND),
+        ],
       }),
     )
     .withPanel(
       table({
         title: 'Stage reports in range (store)',
-        description: 'From the stored pipeline stats (ClickHouse): reports, rows out, errors, worst lag and newest report (epoch ms) per stage.',
+        description:
+          'From the stored pipeline stats (ClickHouse): reports, rows out, errors, worst lag and newest report (epoch ms) per stage.',
         unit: 'short',
         queries: [sql(PIPELINE_STAGE_SUMMARY)],
       }),

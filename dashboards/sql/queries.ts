@@ -95,12 +95,12 @@ GROUP BY pipeline, stage
 ORDER BY pipeline, stage`,
 };
 
-/** The newest audit events in range; columns are whatever the audit trail stores. */
+/** The newest audit events in range: who did what to which resource, and the RBAC decision. */
 export const AUDIT_EVENTS: SqlQuery = {
   name: 'auditEvents',
   tables: ['audit_events'],
-  columns: [],
-  sql: `SELECT *
+  columns: ['ts', 'seq', 'actor', 'tenant', 'action', 'resource', 'decision', 'kind', 'chain_id'],
+  sql: `SELECT ts, seq, actor, tenant, action, resource, decision, kind, chain_id
 FROM audit_events
 WHERE ${RANGE}
 ORDER BY ts DESC
