@@ -3,7 +3,13 @@
  * (BIGINT as number, TIMESTAMP as epoch ms), and one operation at a time, because a
  * DuckDB connection runs one transaction at a time.
  */
-import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTimestampValue,
+  type DuckDBAppender,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 
 export type SqlParam = string | number | bigint | boolean | null | DuckDBValue;
 
@@ -15,8 +21,9 @@ export class DuckDb {
     readonly connection: DuckDBConnection,
   ) {}
 
-  static async open(path: string): Promise<DuckDb> {
-    const instance = await DuckDBInstance.create(path);
+  /** Opens (or creates) the database file; `settings` are DuckDB configuration options such as memory_limit. */
+  static async open(path: string, settings: Record<string, string> = {}): Promise<DuckDb> {
+    const instance = await DuckDBInstance.create(path, settings);
     const connection = await instance.connect();
     return new DuckDb(instance, connection);
   }

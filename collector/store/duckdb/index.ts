@@ -8,9 +8,22 @@ import { HEALTH_MIGRATIONS, createDuckDbHealthStore } from './health.js';
 import { INGEST_MIGRATIONS, createDuckDbIngestStore } from './ingest.js';
 import { migrate } from './migrations.js';
 
-export async function openDuckDbStore(path: string): Promise<Store> {
-  const db = await DuckDb.open(path);
-  await migrate(db, [...INGEST_MIGRATIONS, ...DRIFT_MIGRATIONS, ...GPU_MIGRATIONS, ...AUDIT_MIGRATIONS, ...HEALTH_MIGRATIONS]);
+/**
+ * DuckDB's defaults take most of the machine's memory; the collector shares it with the host's
+ * services, so the buffer pool is capped and larger queries spill to `<path>.tmp`.
+ */
+export const DUCKDB_DEFAULT_SETTINGS: Readonly<Record<string, string>> = { memory_limit: '256MB' };
+
+/** Opens the embedded store at `path`; `settings` override DUCKDB_DEFAULT_SETTINGS. */
+export async function openDuckDbStore(path: string, settings: Record<string, string> = {}): Promise<Store> {
+  const db = await DuckDb.open(path, { ...DUCKDB_DEFAULT_SETTINGS, ...settings });
+  await migrate(db, [
+    ...INGEST_MIGRATIONS,
+    ...DRIFT_MIGRATIONS,
+    ...GPU_MIGRATIONS,
+    ...AUDIT_MIGRATIONS,
+    ...HEALTH_MIGRATIONS,
+  ]);
   return {
     kind: 'duckdb',
     ingest: createDuckDbIngestStore(db),

@@ -1,7 +1,15 @@
 /** The ingest tables of the embedded store, written with DuckDB data chunks in one transaction per batch. */
-import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  BIGINT,
+  DOUBLE,
+  DuckDBDataChunk,
+  INTEGER,
+  VARCHAR,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { GPU_FIELDS } from '../../gpu/fields.js';
-import { STREAMS, type IngestBatch, type Stream } from '../../ingest/rows.js';
+import { STREAMS, type FeatureRow, type IngestBatch, type Stream } from '../../ingest/rows.js';
 import type { IngestStore, StreamCount } from '../ingest-store.js';
 import type { DuckDb } from './connection.js';
 import type { Migration } from './migrations.js';
@@ -45,7 +53,72 @@ const STREAM_TABLE: Record<Stream, string> = {
 
 type Column = readonly [DuckDBType, (DuckDBValue | null)[]];
 
+/** Assigns small integer ids to repeated strings, in first-seen order. */
+class Dictionary {
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(value, id);
+      this.values.push(value);
+    }
+    return id;
+  }
+}
+
+/**
+ * Feature rows travel as numbers: a key id for (tenant, model, version, segment), a name id, the
+ * values. Writing a string into a DuckDB vector costs one native call per value (about ten times
+ * a number, see BENCHMARKS.md "ingest-e2e"), and a feature row would carry five of them; the
+ * strings are attached by one INSERT … SELECT join inside DuckDB instead.
+ */
+function stageFeatures(rows: readonly FeatureRow[]) {
+  const keys = new Dictionary();
+  const names = new Dictionary();
+  const keyIds: number[] = new Array(rows.length);
+  const nameIds: number[] = new Array(rows.length);
+  const ts: bigint[] = new Array(rows.length);
+  const valueNum: (number | null)[] = new Array(rows.length);
+  const valueStr: (string | null)[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as FeatureRow;
+    keyIds[i] = keys.id(`${r.tenant}\u0000${r.model}\u0000${r.version}\u0000${r.segment}`);
+    nameIds[i] = names.id(r.feature);
+    ts[i] = BigInt(r.ts);
+    valueNum[i] = r.valueNum;
+    valueStr[i] = r.valueStr;
+  }
+  const keyParts = keys.values.map((k) => k.split('\u0000'));
+  return {
+    features: [
+      [INTEGER, keyIds],
+      [BIGINT, ts],
+      [INTEGER, nameIds],
+      [DOUBLE, valueNum],
+      [VARCHAR, valueStr],
+    ] as Column[],
+    keys: [
+      [INTEGER, keyParts.map((_, i) => i)],
+      ...[0, 1, 2, 3].map((part): Column => [VARCHAR, keyParts.map((k) => k[part] ?? '')]),
+    ] as Column[],
+    names: [
+      [INTEGER, names.values.map((_, i) => i)],
+      [VARCHAR, names.values],
+    ] as Column[],
+  };
+}
+
+const STAGING_SQL = `
+  CREATE TEMP TABLE IF NOT EXISTS stage_feature_values (key_id INTEGER, ts BIGINT, name_id INTEGER, value_num DOUBLE, value_str VARCHAR);
+  CREATE TEMP TABLE IF NOT EXISTS stage_feature_keys (key_id INTEGER, tenant VARCHAR, model VARCHAR, version VARCHAR, segment VARCHAR);
+  CREATE TEMP TABLE IF NOT EXISTS stage_feature_names (name_id INTEGER, feature VARCHAR);
+`;
+
 export function createDuckDbIngestStore(db: DuckDb): IngestStore {
+  let staged = false;
   async function appendColumns(table: string, columns: readonly Column[]): Promise<void> {
     const rowCount = columns[0]?.[1].length ?? 0;
     if (rowCount === 0) return;
@@ -66,7 +139,10 @@ export function createDuckDbIngestStore(db: DuckDb): IngestStore {
 
   return {
     async appliedHighWater(walId) {
-      const rows = await db.all<{ hw: number | null }>('SELECT max(to_seq) AS hw FROM ingest_batches WHERE wal_id = ?', [walId]);
+      const rows = await db.all<{ hw: number | null }>(
+        'SELECT max(to_seq) AS hw FROM ingest_batches WHERE wal_id = ?',
+        [walId],
+      );
       return rows[0]?.hw ?? -1;
     },
 
@@ -96,16 +172,24 @@ export function createDuckDbIngestStore(db: DuckDb): IngestStore {
         ]);
 
         const f = fresh(batch.features);
-        await appendColumns('prediction_features', [
-          [VARCHAR, f.map((r) => r.tenant)],
-          [BIGINT, bigints(f.map((r) => r.ts))],
-          [VARCHAR, f.map((r) => r.model)],
-          [VARCHAR, f.map((r) => r.version)],
-          [VARCHAR, f.map((r) => r.segment)],
-          [VARCHAR, f.map((r) => r.feature)],
-          [DOUBLE, f.map((r) => r.valueNum)],
-          [VARCHAR, f.map((r) => r.valueStr)],
-        ]);
+        if (f.length > 0) {
+          if (!staged) {
+            await db.runNow(STAGING_SQL);
+            staged = true;
+          }
+          const stage = stageFeatures(f);
+          await appendColumns('stage_feature_values', stage.features);
+          await appendColumns('stage_feature_keys', stage.keys);
+          await appendColumns('stage_feature_names', stage.names);
+          await db.runNow(`
+            INSERT INTO prediction_features
+            SELECT k.tenant, v.ts, k.model, k.version, k.segment, n.feature, v.value_num, v.value_str
+            FROM stage_feature_values v
+            JOIN stage_feature_keys k USING (key_id)
+            JOIN stage_feature_names n USING (name_id);
+            DELETE FROM stage_feature_values; DELETE FROM stage_feature_keys; DELETE FROM stage_feature_names;
+          `);
+        }
 
         const l = fresh(batch.labels);
         await appendColumns('labels', [
