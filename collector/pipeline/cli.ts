@@ -1,0 +1,95 @@
+/** `factorywatch pipelines`: status, throughput, lag, queue trend and freshness per pipeline stage. */
+import { parseArgs } from 'node:util';
+import { cell, endpointOf, formatTable, getJson, RequestFailed } from '../models/cli-support.js';
+import type { PipelinesResponse } from './schema.js';
+
+const USAGE = `usage: factorywatch pipelines [--pipeline NAME] [--at T] [--json] [--url URL] [--token TOKEN]
+
+  --pipeline       only this pipeline
+  --at             evaluate at this time (epoch ms, ISO 8601, or a duration ago) instead of now
+  --json           print the API answer as JSON
+  --url, --token   the collector (default $FACTORYWATCH_URL or http://127.0.0.1:8787, $FACTORYWATCH_TOKEN)
+
+Exit status: 0 when every stage is ok, 3 when one is not, 1 when the call fails, 2 on bad usage.
+`;
+
+/** Runs `factorywatch pipelines …`; see USAGE for the exit codes. */
+export async function runPipelinesCli(
+  args: string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        pipeline: { type: 'string' },
+        at: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  let answer: PipelinesResponse;
+  try {
+    answer = (await getJson(endpointOf(values), '/v1/pipelines/health', {
+      pipeline: values.pipeline,
+      at: values.at,
+    })) as PipelinesResponse;
+  } catch (error) {
+    if (!(error instanceof RequestFailed)) throw error;
+    io.stderr.write(`error: ${error.message}\n`);
+    return 1;
+  }
+  const unhealthy = answer.pipelines.some((p) => p.status !== 'ok');
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+    return unhealthy ? 3 : 0;
+  }
+  if (answer.pipelines.length === 0) {
+    io.stdout.write('no pipeline stage has reported\n');
+    return 0;
+  }
+  const rows = answer.pipelines.map((p) => [
+    p.pipeline,
+    p.stage,
+    p.status,
+    cell(p.throughput_rows_per_s),
+    cell(p.lag_seconds),
+    cell(p.queue_depth),
+    cell(p.queue_slope_per_s),
+    cell(p.error_rate),
+    cell(p.freshness_seconds),
+    new Date(p.last_seen).toISOString(),
+  ]);
+  io.stdout.write(
+    formatTable(
+      [
+        'PIPELINE',
+        'STAGE',
+        'STATUS',
+        'ROWS_PER_S',
+        'LAG_S',
+        'QUEUE',
+        'QUEUE_SLOPE_PER_S',
+        'ERROR_RATE',
+        'FRESHNESS_S',
+        'LAST_SEEN',
+      ],
+      rows,
+    ),
+  );
+  for (const p of answer.pipelines) {
+    for (const reason of p.reasons) io.stdout.write(`  ${p.pipeline}/${p.stage}: ${reason}\n`);
+  }
+  return unhealthy ? 3 : 0;
+}
