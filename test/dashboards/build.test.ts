@@ -93,9 +93,7 @@ describe('dashboards build', () => {
 
   it('points SQL panels at the ClickHouse plugin with SQL from dashboards/sql/queries.ts', () => {
     const sqlTargets = allPanels(written).flatMap(({ panel }) =>
-      (panel.targets ?? []).filter(
-        (t) => (t.datasource as { type?: string } | undefined)?.type === CLICKHOUSE_PLUGIN_ID,
-      ),
+      ((panel.targets ?? []) as Target[]).filter((t) => t.datasource?.type === CLICKHOUSE_PLUGIN_ID),
     );
     expect(sqlTargets.length).toBeGreaterThanOrEqual(5);
     const known = new Set(SQL_QUERIES.map((q) => q.sql));
