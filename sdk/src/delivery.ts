@@ -200,8 +200,11 @@ export class Delivery {
     this.counters.rejected += sent - accepted;
     this.consecutiveFailures = 0;
     for (const rejection of outcome.rejected) {
+      // The path names the record's index (/records/7/features): drop indices so one kind of
+      // problem is logged once, not once per record.
+      const where = String(rejection.path).replace(/\/\d+(?=\/|$)/g, '/*');
       this.log.warnOnce(
-        `rejected:${stream.name}:${rejection.code}:${rejection.path}`,
+        `rejected:${stream.name}:${rejection.code}:${where}`,
         `the collector rejected a ${stream.name} record (${rejection.code} at ${rejection.path || '/'}: ${rejection.message}); it is dropped, not retried`,
       );
     }

@@ -26,8 +26,12 @@ export interface RealCollector {
   readonly serviceToken: string;
   /** GET /v1/stats with the admin token. */
   stats(): Promise<CollectorStats>;
-  /** Records stored for `stream`, once the WAL has drained into the store. */
-  stored(stream: string, timeoutMs?: number): Promise<number>;
+  /**
+   * Records stored for `stream` once the WAL has drained into the store and the count has
+   * reached `expected` (the store's count can lag the WAL's applied mark by a moment); after
+   * `timeoutMs` it returns whatever count there is, for the test's assertion to report.
+   */
+  stored(stream: string, expected: number, timeoutMs?: number): Promise<number>;
   /** SIGTERM and wait for the exit (a clean shutdown). */
   stop(): Promise<void>;
   /** Starts it again on the same port and data dir. */
@@ -142,15 +146,14 @@ export async function startRealCollector(config?: Record<string, unknown>): Prom
     adminToken,
     serviceToken,
     stats,
-    async stored(stream, timeoutMs = 30_000) {
-      // The WAL drains into the store in the background: wait until it is empty, then count.
+    async stored(stream, expected, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const s = await stats();
         const applied = s.wal.applied_seq === undefined || s.wal.applied_seq === (s.wal.next_seq ?? 0) - 1;
-        if ((s.wal.backlog_bytes === 0 && applied) || Date.now() > deadline) {
-          return s.streams.find((x) => x.stream === stream)?.records ?? 0;
-        }
+        const count = s.streams.find((x) => x.stream === stream)?.records ?? 0;
+        if ((s.wal.backlog_bytes === 0 && applied && count >= expected) || Date.now() > deadline)
+          return count;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },

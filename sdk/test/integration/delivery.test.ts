@@ -69,8 +69,8 @@ describe('against a real collector', () => {
       invalid: 0,
       queued: 0,
     });
-    expect(await collector.stored('predictions')).toBe(20_000);
-    expect(await collector.stored('labels')).toBe(2_000);
-    expect(await collector.stored('pipeline_stats')).toBe(20);
+    expect(await collector.stored('predictions', 20_000)).toBe(20_000);
+    expect(await collector.stored('labels', 2_000)).toBe(2_000);
+    expect(await collector.stored('pipeline_stats', 20)).toBe(20);
   });
 });

@@ -82,6 +82,6 @@ describe('collector stopped and restarted', () => {
     const stats = await monitor.shutdown({ timeoutMs: 10_000 });
     expect(stats.dropped).toBe(down.droppedByReason.queue_full);
     expect(stats.delivered).toBe(5500 - stats.dropped);
-    expect(await collector.stored('predictions')).toBe(stats.delivered);
+    expect(await collector.stored('predictions', stats.delivered)).toBe(stats.delivered);
   });
 });

@@ -162,11 +162,18 @@ describe('retries', () => {
   });
 
   it('counts per-record rejections of a 202 and logs each kind once', async () => {
-    const { monitor, logger } = await setup({ batchSize: 4 }, (request) => ({
+    const { monitor, logger } = await setup({ batchSize: 4 }, (request, index) => ({
       status: 202,
       body: {
         accepted: request.records.length - 1,
-        rejected: [{ index: 0, code: 'RECORD_TOO_MANY_FEATURES', message: 'too many', path: '/features' }],
+        rejected: [
+          {
+            index: 0,
+            code: 'RECORD_TOO_MANY_FEATURES',
+            message: 'too many',
+            path: `/records/${index}/features`,
+          },
+        ],
       },
     }));
     logMany(monitor, 8);
