@@ -26,6 +26,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/audit': { object: 'audit', action: 'read' },
   'GET /v1/audit/verify': { object: 'audit', action: 'read' },
   'GET /v1/audit/proof': { object: 'audit', action: 'read' },
+  'GET /v1/audit/export': { object: 'audit', action: 'read' },
   'GET /v1/policies': { object: 'policies', action: 'read' },
   'PUT /v1/policies': { object: 'policies', action: 'write' },
 };

@@ -67,6 +67,9 @@ export class TokenStore implements TokenAuthenticator {
   lastReloadError: Error | undefined;
 
   /** `now` is injectable so tests can step past the reload interval without sleeping. */
+  /** Called after every (re)load with all records, so the collector can audit token changes made by the CLI. */
+  onLoad: ((records: readonly TokenRecord[]) => void) | undefined;
+
   constructor(
     readonly path: string,
     private readonly reloadCheckMs = 1000,
@@ -172,6 +175,13 @@ export class TokenStore implements TokenAuthenticator {
     this.records = records;
     this.byHash = byHash;
     this.fingerprint = fingerprint;
+    this.onLoad?.(records);
+  }
+
+  /** Re-reads the file now if it changed (the collector calls this on a timer, so changes are seen without requests). */
+  refresh(): void {
+    this.nextCheckAt = 0;
+    this.reloadIfDue();
   }
 
   private update(change: (tokens: TokenRecord[]) => TokenRecord[]): void {
