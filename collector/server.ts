@@ -19,6 +19,11 @@ import { Authorizer } from './governance/authorizer.js';
 import { registerGuard } from './governance/guard.js';
 import { policiesDirOf, readPolicyFiles } from './governance/policy-files.js';
 import { TokenStore, tokensPath } from './governance/tokens.js';
+import { driftRoutes } from './drift/routes.js';
+import { startDriftScheduler } from './drift/scheduler.js';
+import { startHealthMetrics } from './models/metrics.js';
+import { modelRoutes } from './models/routes.js';
+import { pipelineRoutes } from './pipeline/routes.js';
 import { VERSION } from './version.js';
 
 export interface Collector {
@@ -120,8 +125,8 @@ async function partsOf(context: AppContext): Promise<Parts> {
   const authorizer = await Authorizer.create(modelText, policyText);
   return {
     registerGuard: (app) => registerGuard(app, { tokens, authorizer, registry: context.registry, logger: context.logger }),
-    routes: [],
-    startJobs: () => [],
+    routes: [driftRoutes, modelRoutes, pipelineRoutes],
+    startJobs: () => [startDriftScheduler(context), startHealthMetrics(context)],
     close: async () => undefined,
   };
 }

@@ -9,6 +9,38 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'run the collector with demo feeds on the embedded store',
     load: async () => (await import('../demo/run-demo.js')).runDemo,
   },
+  drift: {
+    summary: 'compare datasets offline, show drift, set references',
+    load: async () => (await import('../drift/cli.js')).runDriftCli,
+  },
+  models: {
+    summary: 'volume, latency and quality per model version',
+    load: async () => (await import('../models/cli.js')).runModelsCli,
+  },
+  pipelines: {
+    summary: 'pipeline health: throughput, lag, queues, status',
+    load: async () => (await import('../pipeline/cli.js')).runPipelinesCli,
+  },
+  clickhouse: {
+    summary: 'ClickHouse helpers (cluster DDL)',
+    load: async () => (await import('../store/clickhouse/cli.js')).runClickHouseCli,
+  },
+  dashboards: {
+    summary: 'build Grafana dashboards, publish them to Grafana',
+    load: async () => (await import('../../dashboards/cli.js')).runDashboardsCli,
+  },
+  rules: {
+    summary: 'build Prometheus rule files and Grafana alert rules',
+    load: async () => (await import('../../rules/cli.js')).runRulesCli,
+  },
+  audit: {
+    summary: 'query, verify, export and prove the audit trail',
+    load: async () => (await import('../governance/audit-cli.js')).runAuditCli,
+  },
+  policy: {
+    summary: 'check an authorisation policy offline',
+    load: async () => (await import('../governance/policy-cli.js')).runPolicyCli,
+  },
   token: {
     summary: 'create, revoke or list API tokens',
     load: async () => (await import('../governance/token-cli.js')).runTokenCli,
