@@ -276,6 +276,26 @@ export async function evaluateScope(
       ),
     );
   }
+  // Features seen now but absent from the reference are reported, not dropped.
+  for (const c of counts) {
+    if (references.has(c.feature)) continue;
+    features.push({
+      feature: c.feature,
+      type: c.categorical > 0 ? 'categorical' : 'numeric',
+      n_ref: 0,
+      n_cur: c.numeric + c.categorical,
+      missing_ref: 0,
+      missing_cur: c.missing,
+      drift: false,
+      status: 'no_data',
+      reasons: [
+        referenceSource === 'previous'
+          ? 'no values in the previous window'
+          : 'the reference has no such feature',
+      ],
+      methods: {},
+    });
+  }
   features.sort((a, b) => (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
   return { scope, evaluatedAt: Date.now(), window: { from, to }, referenceSource, features };
 }
