@@ -45,4 +45,6 @@ export const GPU_FIELDS: readonly GpuField[] = [
 ];
 
 /** Column name by metric name, for the parser's hot path. */
-export const GPU_COLUMN_BY_METRIC: ReadonlyMap<string, string> = new Map(GPU_FIELDS.map((f) => [f.metric, f.column]));
+export const GPU_COLUMN_BY_METRIC: ReadonlyMap<string, string> = new Map(
+  GPU_FIELDS.map((f) => [f.metric, f.column]),
+);

@@ -1,3 +1,82 @@
-/** The gpu queries a store answers. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface GpuStore {}
+/** The gpu queries a store answers: per-series activity intervals aggregated inside the database. */
+
+/** Maps allocated series without a `pipeline` label to a pipeline; patterns are SQL LIKE ('%' = any). */
+export interface PipelineLikeRule {
+  readonly pipeline: string;
+  readonly namespaceLike: string;
+  readonly podLike: string;
+  readonly jobLike: string;
+}
+
+/** A span [start, end) in epoch ms during which `pipeline` was starved; one pipeline's spans never overlap. */
+export interface StarvedSpan {
+  readonly pipeline: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What the idle analysis asks for; every number is already validated by the caller. */
+export interface GpuIdleQuery {
+  readonly tenant: string;
+  /** Window [from, until) in epoch ms; coverage is clipped to it. */
+  readonly from: number;
+  readonly until: number;
+  /** Activity strictly below this is idle. */
+  readonly threshold: number;
+  /** Nominal interval of a series with a single sample (others: median spacing of their samples). */
+  readonly defaultIntervalMs: number;
+  /** Nominal intervals are capped here; samples are read this far × 2 around the window. */
+  readonly maxIntervalMs: number;
+  /** First matching rule wins; a series' own `pipeline` label beats every rule. */
+  readonly pipelineRules: readonly PipelineLikeRule[];
+  /** Spans in which allocated idle time counts as data-starved. */
+  readonly starved: readonly StarvedSpan[];
+}
+
+/**
+ * Observed, idle and data-starved idle milliseconds of one series under one set of attributes
+ * (a GPU moves between pods, so one series can yield several aggregates).
+ */
+export interface GpuIdleAggregate {
+  host: string;
+  gpu: string;
+  uuid: string;
+  migInstance: string;
+  migProfile: string;
+  modelName: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  hpcJob: string;
+  /** The `pipeline` label, else the first matching rule's pipeline, else ''. */
+  pipeline: string;
+  observedMs: number;
+  idleMs: number;
+  /** Idle time inside a starved span of `pipeline` (only for allocated series). */
+  starvedIdleMs: number;
+}
+
+/** One pipeline stat report, as pipeline/starvation.ts reads it. */
+export interface PipelinePoint {
+  pipeline: string;
+  stage: string;
+  ts: number;
+  queueDepth: number | null;
+  lagSeconds: number | null;
+}
+
+export interface GpuStore {
+  /** The idle aggregates of every series with samples in (or covering into) the window. */
+  idleAggregates(query: GpuIdleQuery): Promise<GpuIdleAggregate[]>;
+  /** The pipelines allocated series of the window map to (label or rule), for starvation lookups. */
+  mappedPipelines(
+    query: Pick<GpuIdleQuery, 'tenant' | 'from' | 'until' | 'maxIntervalMs' | 'pipelineRules'>,
+  ): Promise<string[]>;
+  /** Queue-depth and lag reports of `pipelines` with from ≤ ts < until, sorted by ts. */
+  pipelinePoints(
+    tenant: string,
+    pipelines: readonly string[],
+    from: number,
+    until: number,
+  ): Promise<PipelinePoint[]>;
+}
