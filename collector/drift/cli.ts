@@ -26,7 +26,7 @@ Exit codes: 0 ok, 1 drift found with --fail-on-drift, 2 usage or input error.
 `;
 
 /** Progress lines on stderr once a comparison is this large (rows × features). */
-const PROGRESS_MIN_CELLS = 1_000_000;
+const PROGRESS_MIN_CELLS = 500_000;
 
 /** Runs `factorywatch drift …` and resolves with the exit code. */
 export async function runDriftCli(args: string[], io: Io): Promise<number> {
