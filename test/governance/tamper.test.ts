@@ -98,7 +98,8 @@ describe('audit trail tamper detection', () => {
       const hash = validHash ? chainHash(prev, body) : 'f'.repeat(64);
       await t.sql(
         'UPDATE audit_events SET seq = seq + 1 WHERE seq >= 6',
-        `INSERT INTO audit_events VALUES ('${CHAIN}', 6, 0, 'api_request', 'mallory', '', '', '', '', '${body}', '${prev}', '${hash}')`,
+        // A careful forger keeps the searchable columns consistent with the forged body.
+        `INSERT INTO audit_events VALUES ('${CHAIN}', 6, ${JSON.parse(body).ts}, 'api_request', 'mallory', '', 'GET /v1/stats', '', 'allow', '${body}', '${prev}', '${hash}')`,
       );
       expect((await t.verify()).damage, `valid hash: ${validHash}`).toMatchObject({
         seq: 6,
@@ -136,7 +137,7 @@ describe('audit trail tamper detection', () => {
       const body = row.body.replace('"actor":"alice"', '"actor":"mallory"');
       const hash = chainHash(prev, body);
       statements.push(
-        `UPDATE audit_events SET body = '${body}', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${row.seq}`,
+        `UPDATE audit_events SET actor = '${JSON.parse(body).actor}', body = '${body}', prev_hash = '${prev}', hash = '${hash}' WHERE seq = ${row.seq}`,
       );
       prev = hash;
     }

@@ -144,7 +144,16 @@ export async function verifyChain(
         return firstOf(await classify(source, chainId, expected, prev, row));
       }
       prev = row.hash;
-      if (deep) tree.appendLeafHash(eventLeafHash(row.hash));
+      if (deep) {
+        if (!indexMatchesBody(row)) {
+          return firstOf({
+            seq: row.seq,
+            kind: 'modified',
+            message: `Event ${row.seq}'s index columns (actor, action, tenant, …) were changed: they no longer match its hashed body.`,
+          });
+        }
+        tree.appendLeafHash(eventLeafHash(row.hash));
+      }
       expected++;
       report.events++;
       const covering = bySize.get(expected);
@@ -190,6 +199,22 @@ async function latestCutAtOrBefore(
       best = cut;
   }
   return best;
+}
+
+/** Whether the searchable columns say what the hashed body says (a query must not be fooled by edited columns). */
+function indexMatchesBody(row: AuditEventRow): boolean {
+  const b = parseBody(row);
+  return (
+    b !== undefined &&
+    b.seq === row.seq &&
+    b.ts === row.ts &&
+    b.kind === row.kind &&
+    (b.actor ?? '') === row.actor &&
+    (b.tenant ?? '') === row.tenant &&
+    (b.action ?? '') === row.action &&
+    (b.resource ?? '') === row.resource &&
+    (b.decision ?? '') === row.decision
+  );
 }
 
 function parseBody(row: AuditEventRow): AuditEventBody | undefined {
