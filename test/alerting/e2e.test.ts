@@ -261,6 +261,10 @@ describe('collector → Prometheus → Alertmanager → webhook', () => {
     for (const { expr } of allPromql(buildDashboards())) collectorMetrics(expr).forEach((m) => used.add(m));
     for (const alert of ALERTS) collectorMetrics(alert.expr).forEach((m) => used.add(m));
     expect(used.size).toBeGreaterThan(30);
+    // One invalid record, so the rejection counter has a series (the 202 keeps valid records).
+    await collectorPost('/v1/predictions', {
+      records: [{ model: 'e2e-bad', version: 'v1', features: {}, prediction: 'x', latency_ms: 'slow' }],
+    });
     const missing = await eventually(
       async () => {
         const absent: string[] = [];
