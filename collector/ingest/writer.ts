@@ -45,6 +45,9 @@ export class WalWriter {
   ) {
     this.events.setMaxListeners(0);
     wal.events.on('durable', () => this.wake?.());
+    // Series exist from the start, so alerts on rate() see a zero before the first failure.
+    metrics.storeWriteErrors.inc({ store: store.kind }, 0);
+    metrics.storeUp.set({ store: store.kind }, 0);
   }
 
   get status(): WriterStatus {
