@@ -113,6 +113,31 @@ export class ClickHouseDb {
     }
   }
 
+  /**
+   * Runs a query and returns its whole RowBinary body: exact doubles (NaN, ±inf and -0 included,
+   * which JSON output turns into null or loses) at 8 bytes a value instead of ~20 of text. The
+   * server buffers the result (`wait_end_of_query`) so a failure mid-query is an HTTP error, not
+   * an error text appended to binary rows that the decoder would misread.
+   */
+  async queryRowBinary(
+    sql: string,
+    params: SqlParams = {},
+    settings: ClickHouseSettings = {},
+  ): Promise<Buffer> {
+    try {
+      const bound = this.bind(`${sql}\nFORMAT RowBinary`, params);
+      const result = await this.client.exec({
+        ...bound,
+        clickhouse_settings: { ...settings, wait_end_of_query: 1 },
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of result.stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    } catch (error) {
+      throw wrapClickHouseError(error, firstLine(sql));
+    }
+  }
+
   /** Runs a statement that returns nothing (DDL, ALTER, INSERT … SELECT). */
   async command(sql: string, params: SqlParams = {}, settings: ClickHouseSettings = {}): Promise<void> {
     try {
