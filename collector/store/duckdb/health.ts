@@ -98,36 +98,35 @@ export function createDuckDbHealthStore(db: DuckDb): HealthStore {
         return g;
       };
 
-      const [numericSql, numericParams] = numericQualitySql(q);
-      for (const r of await db.all(numericSql, numericParams)) {
-        group(r).numeric = {
-          n: num(r.n),
+      const [sql, params] = qualitySql(q);
+      for (const r of await db.all(sql, params)) {
+        const g = group(r);
+        const n = num(r.n);
+        g.labeled += n;
+        if (r.actual !== null && r.predicted !== null) {
+          g.cells.push({ actual: String(r.actual), predicted: String(r.predicted), count: n });
+        }
+        if (num(r.numeric_n) === 0) continue;
+        const positives = num(r.positives);
+        const negatives = num(r.negatives);
+        // Mann–Whitney: the positives' average ranks (ties share the mean of their ranks) minus the
+        // least they could sum to leaves Σ over positives of (negatives below + ½ negatives tied).
+        const averageRankSum =
+          (num(r.positive_low_rank_sum) + (positives + negatives) * num(r.positive_cume_dist_sum)) / 2;
+        g.numeric = {
+          n: num(r.numeric_n),
           nonBinary: num(r.non_binary),
-          positives: num(r.positives),
-          negatives: num(r.negatives),
+          positives,
+          negatives,
           tp: num(r.tp),
           fp: num(r.fp),
           tn: num(r.tn),
           fn: num(r.fn),
-          concordance: num(r.concordance),
+          concordance: positives === 0 ? 0 : averageRankSum - (positives * (positives + 1)) / 2,
           absError: num(r.abs_error),
           squaredError: num(r.squared_error),
           absPercentError: num(r.abs_percent_error),
         };
-      }
-      const [cellSql, cellParams] = labelledSql(q);
-      const rows = await db.all(
-        `${cellSql}
-         SELECT model, version, segment, y_str AS actual, yhat_str AS predicted, count(*) AS n
-         FROM labelled GROUP BY model, version, segment, y_str, yhat_str`,
-        cellParams,
-      );
-      for (const r of rows) {
-        const g = group(r);
-        g.labeled += num(r.n);
-        if (r.actual !== null && r.predicted !== null) {
-          g.cells.push({ actual: String(r.actual), predicted: String(r.predicted), count: num(r.n) });
-        }
       }
       return [...groups.values()].sort(
         (a, b) =>
@@ -253,40 +252,44 @@ function labelledSql(w: ModelWindow): [string, SqlParam[]] {
 }
 
 /**
- * Numeric pairs: first grouped by distinct score (which also merges ties), then a running sum of
- * negatives below each score gives the ROC concordance; the threshold comparison happens per
- * distinct score, so confusion counts come from the same pass.
+ * Every labelled prediction in one pass: grouped by the class-name pair (numeric pairs fall in the
+ * null/null cell), with confusion counts at the model's threshold, error sums, and for 0/1 labels
+ * with scores in [0, 1] the rank sums behind ROC AUC. rank() gives a tie group's lowest rank and
+ * cume_dist() × size its highest; their mean is the tie-averaged rank. Ranking functions only sort,
+ * which is much cheaper than a running-sum window (measured in bench/health.bench.ts).
  */
-function numericQualitySql(q: ModelQualityQuery): [string, SqlParam[]] {
+function qualitySql(q: ModelQualityQuery): [string, SqlParam[]] {
   const [labelled, params] = labelledSql(q);
   const overrides = Object.entries(q.thresholds);
   const threshold =
     overrides.length === 0 ? '?' : `CASE model ${overrides.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ? END`;
   for (const [model, t] of overrides) params.push(model, t);
   params.push(q.defaultThreshold, MAPE_EPSILON);
+  const numeric = 'y IS NOT NULL AND yhat IS NOT NULL';
   const sql = `${labelled},
-    scored AS (
-      SELECT model, version, segment, yhat, yhat >= ${threshold} AS above, count(*) AS n,
-        sum(CASE WHEN y NOT IN (0, 1) OR yhat < 0 OR yhat > 1 THEN 1 ELSE 0 END) AS non_binary,
-        sum(CASE WHEN y = 1 AND yhat >= 0 AND yhat <= 1 THEN 1 ELSE 0 END) AS pos,
-        sum(CASE WHEN y = 0 AND yhat >= 0 AND yhat <= 1 THEN 1 ELSE 0 END) AS neg,
-        sum(abs(y - yhat)) AS abs_error, sum((y - yhat) * (y - yhat)) AS squared_error,
-        sum(abs(y - yhat) / greatest(abs(y), ?)) AS abs_percent_error
-      FROM labelled WHERE y IS NOT NULL AND yhat IS NOT NULL
-      GROUP BY model, version, segment, yhat
+    flagged AS (
+      SELECT *, coalesce(y IN (0, 1) AND yhat >= 0 AND yhat <= 1, FALSE) AS binary_pair, yhat >= ${threshold} AS above
+      FROM labelled
     ),
     ranked AS (
-      SELECT *, coalesce(sum(neg) OVER (PARTITION BY model, version, segment ORDER BY yhat
-        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS neg_below
-      FROM scored
+      SELECT *, rank() OVER w AS low_rank, cume_dist() OVER w AS cume
+      FROM flagged WINDOW w AS (PARTITION BY model, version, segment, binary_pair ORDER BY yhat)
     )
-    SELECT model, version, segment, sum(n) AS n, sum(non_binary) AS non_binary, sum(pos) AS positives,
-      sum(neg) AS negatives,
-      sum(CASE WHEN above THEN pos ELSE 0 END) AS tp, sum(CASE WHEN above THEN neg ELSE 0 END) AS fp,
-      sum(CASE WHEN above THEN 0 ELSE neg END) AS tn, sum(CASE WHEN above THEN 0 ELSE pos END) AS fn,
-      sum(pos * (neg_below + neg / 2.0)) AS concordance, sum(abs_error) AS abs_error,
-      sum(squared_error) AS squared_error, sum(abs_percent_error) AS abs_percent_error
-    FROM ranked GROUP BY model, version, segment`;
+    SELECT model, version, segment, y_str AS actual, yhat_str AS predicted, count(*) AS n,
+      sum(CASE WHEN ${numeric} THEN 1 ELSE 0 END) AS numeric_n,
+      sum(CASE WHEN ${numeric} AND NOT binary_pair THEN 1 ELSE 0 END) AS non_binary,
+      sum(CASE WHEN binary_pair AND y = 1 THEN 1 ELSE 0 END) AS positives,
+      sum(CASE WHEN binary_pair AND y = 0 THEN 1 ELSE 0 END) AS negatives,
+      sum(CASE WHEN binary_pair AND y = 1 AND above THEN 1 ELSE 0 END) AS tp,
+      sum(CASE WHEN binary_pair AND y = 0 AND above THEN 1 ELSE 0 END) AS fp,
+      sum(CASE WHEN binary_pair AND y = 0 AND NOT above THEN 1 ELSE 0 END) AS tn,
+      sum(CASE WHEN binary_pair AND y = 1 AND NOT above THEN 1 ELSE 0 END) AS fn,
+      sum(CASE WHEN binary_pair AND y = 1 THEN low_rank ELSE 0 END) AS positive_low_rank_sum,
+      sum(CASE WHEN binary_pair AND y = 1 THEN cume ELSE 0 END) AS positive_cume_dist_sum,
+      sum(CASE WHEN ${numeric} THEN abs(y - yhat) ELSE 0 END) AS abs_error,
+      sum(CASE WHEN ${numeric} THEN (y - yhat) * (y - yhat) ELSE 0 END) AS squared_error,
+      sum(CASE WHEN ${numeric} THEN abs(y - yhat) / greatest(abs(y), ?) ELSE 0 END) AS abs_percent_error
+    FROM ranked GROUP BY model, version, segment, y_str, yhat_str`;
   return [sql, params];
 }
 
