@@ -28,7 +28,8 @@ export function quantileEdges(sortedReference: Float64Array, bins: number): Floa
  * is the number of edges strictly below it (`searchsorted(edges, v, 'left')`).
  */
 export function binCounts(values: Float64Array, edges: Float64Array): Float64Array {
-  const counts = new Float64Array(edges.length + 1);
+  // Integer increments are cheaper than double ones in the 1M-value loop (bench psi-1m).
+  const counts = new Uint32Array(edges.length + 1);
   const k = edges.length;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -41,7 +42,7 @@ export function binCounts(values: Float64Array, edges: Float64Array): Float64Arr
     }
     counts[lo]!++;
   }
-  return counts;
+  return Float64Array.from(counts);
 }
 
 /** `binCounts` for ascending values: one binary search per edge instead of one per value. */
