@@ -45,7 +45,7 @@ export interface TelemetrySource {
 
 const STREAMS: readonly StreamName[] = ['predictions', 'labels', 'pipeline_stats'];
 
-/** Latencies waiting to be recorded; past this many between two drains, samples are skipped (and counted). */
+/** Latencies waiting to be recorded; past this many between two drains (a long synchronous burst), samples are recorded directly. */
 const PENDING_CAPACITY = 8192;
 /** A drain is scheduled once this many latencies wait, and records at most DRAIN_SLICE per event-loop turn. */
 const DRAIN_THRESHOLD = 256;
@@ -53,8 +53,6 @@ const DRAIN_SLICE = 512;
 
 /** A monitor's instruments, rebuilt whenever the host swaps the global meter provider. */
 export class MonitorTelemetry {
-  /** Latency samples (ms) skipped because the buffer was full; they are not in the histogram. */
-  skippedLatencies = 0;
   private latency: Histogram;
   private recording = false;
   private readonly pending = new Float64Array(PENDING_CAPACITY);
@@ -78,7 +76,8 @@ export class MonitorTelemetry {
   recordLatency(ms: number): void {
     if (!this.recording) return;
     if (this.pendingCount === PENDING_CAPACITY) {
-      this.skippedLatencies++;
+      // The host has not yielded for 8,192 predictions: pay the record now rather than lose it.
+      this.recordNow(ms);
       return;
     }
     this.pending[this.pendingCount++] = ms;
@@ -101,6 +100,14 @@ export class MonitorTelemetry {
       setImmediate(this.drainSlice);
     }
   };
+
+  private recordNow(ms: number): void {
+    try {
+      this.latency.record(ms / 1000, this.attributes);
+    } catch {
+      /* a broken host SDK must not break the monitor */
+    }
+  }
 
   private drain(max: number): void {
     const count = Math.min(max, this.pendingCount);

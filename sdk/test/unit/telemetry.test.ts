@@ -145,3 +145,33 @@ describe('startTelemetry', () => {
     );
   });
 });
+
+describe('deferred latency recording', () => {
+  it('loses no latency sample, whether the host yields or logs 20,000 in one synchronous burst', async () => {
+    if (!telemetry.ok) throw new Error(telemetry.error);
+    const monitor = createMonitor({
+      endpoint: fake.url,
+      token: 't',
+      model: 'burst',
+      version: '1',
+      maxQueue: 50_000,
+    });
+    for (let i = 0; i < 1000; i++) {
+      monitor.logPrediction({ features: { i }, prediction: 1, latencyMs: 1 });
+      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (let i = 0; i < 20_000; i++) monitor.logPrediction({ features: { i }, prediction: 1, latencyMs: 3 });
+    const text = await scrape(telemetry.url);
+    expect(sample(text, 'factorywatch_sdk_prediction_latency_seconds_count', { model: 'burst' })).toBe(
+      21_000,
+    );
+    expect(
+      sample(text, 'factorywatch_sdk_prediction_latency_seconds_bucket', { model: 'burst', le: '0.001' }),
+    ).toBe(1000);
+    expect(sample(text, 'factorywatch_sdk_prediction_latency_seconds_sum', { model: 'burst' })).toBeCloseTo(
+      61,
+      6,
+    );
+    await monitor.shutdown({ timeoutMs: 1000 });
+  });
+});
