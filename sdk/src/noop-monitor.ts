@@ -13,7 +13,7 @@ const NOOP_REPORTER: PipelineReporter = Object.freeze({ record: () => undefined 
  *
  * @example
  * ```ts
- * const monitor: Monitor = process.env.FACTORYWATCH_ENDPOINT ? createMonitor(options) : new NoopMonitor();
+ * const monitor: Monitor = process.env.FACTORYWATCH_URL ? createMonitor(options) : new NoopMonitor();
  * ```
  */
 export class NoopMonitor implements Monitor {

@@ -7,8 +7,8 @@ import type { Logger } from './logger.js';
 import { WIRE_LIMITS } from './wire.js';
 
 /**
- * Options of {@link createMonitor}. `endpoint` and `token` fall back to the `FACTORYWATCH_ENDPOINT`
- * and `FACTORYWATCH_TOKEN` environment variables.
+ * Options of {@link createMonitor}. `endpoint` and `token` fall back to the `FACTORYWATCH_URL`
+ * and `FACTORYWATCH_TOKEN` environment variables (the ones `factorywatch demo` prints and the CLI reads).
  *
  * @example
  * ```ts
@@ -134,7 +134,7 @@ export function resolveOptions(input: unknown, env: NodeJS.ProcessEnv = process.
     if (!KNOWN_KEYS.has(key)) warnings.push(`unknown option "${key}" is ignored; check its spelling`);
   }
 
-  const endpoint = parseEndpoint(o.endpoint ?? env.FACTORYWATCH_ENDPOINT, problems);
+  const endpoint = parseEndpoint(o.endpoint ?? env.FACTORYWATCH_URL, problems);
   const token = o.token ?? env.FACTORYWATCH_TOKEN;
   if (typeof token !== 'string' || token.trim() === '' || /[\r\n]/.test(token)) {
     problems.push('token must be a non-empty single-line string (or set FACTORYWATCH_TOKEN)');
@@ -226,9 +226,7 @@ function isLogger(value: unknown): value is Logger {
 
 function parseEndpoint(value: unknown, problems: string[]): URL | undefined {
   if (typeof value !== 'string' || value === '') {
-    problems.push(
-      'endpoint must be the collector URL, e.g. http://127.0.0.1:8787 (or set FACTORYWATCH_ENDPOINT)',
-    );
+    problems.push('endpoint must be the collector URL, e.g. http://127.0.0.1:8787 (or set FACTORYWATCH_URL)');
     return undefined;
   }
   let url: URL;

@@ -26,10 +26,10 @@ describe('resolveOptions', () => {
     );
   });
 
-  it('falls back to FACTORYWATCH_ENDPOINT and FACTORYWATCH_TOKEN', () => {
+  it('falls back to FACTORYWATCH_URL and FACTORYWATCH_TOKEN, as the CLI does', () => {
     const result = resolveOptions(
       { model: 'm', version: '1' },
-      { FACTORYWATCH_ENDPOINT: 'http://c:8787', FACTORYWATCH_TOKEN: 'env-token' },
+      { FACTORYWATCH_URL: 'http://c:8787', FACTORYWATCH_TOKEN: 'env-token' },
     );
     expect(result.ok && result.options.token).toBe('env-token');
     expect(result.ok && result.options.endpoint.host).toBe('c:8787');
