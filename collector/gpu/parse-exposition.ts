@@ -36,6 +36,8 @@ interface BlockEntry {
   readonly raw: string;
   readonly labelSet: LabelSet | string;
   series: SeriesRows | undefined;
+  /** The block that followed this one last time: the first guess for the next line. */
+  successor: BlockEntry | undefined;
   /** Ordinal of the family the block was last seen in, and its position there. */
   family: number;
   index: number;
@@ -190,6 +192,9 @@ export function parseExposition(text: string, receivedAtMs: number): ParsedExpos
     let entry: BlockEntry | undefined;
     if (lastEntry !== undefined && lastEntry.raw === raw) {
       entry = lastEntry;
+    } else if (lastEntry?.successor !== undefined && lastEntry.successor.raw === raw) {
+      // Families that skip some GPUs (profiling, MIG) break positional guesses but not "what came next".
+      entry = lastEntry.successor;
     } else {
       const predicted = previousFamily[guess];
       if (predicted !== undefined && predicted.raw === raw) {
@@ -197,7 +202,14 @@ export function parseExposition(text: string, receivedAtMs: number): ParsedExpos
       } else {
         entry = blocks.get(raw);
         if (entry === undefined) {
-          entry = { raw, labelSet: parseLabelSet(raw), series: undefined, family: 0, index: 0 };
+          entry = {
+            raw,
+            labelSet: parseLabelSet(raw),
+            series: undefined,
+            successor: undefined,
+            family: 0,
+            index: 0,
+          };
           blocks.set(raw, entry);
         }
       }
@@ -210,6 +222,7 @@ export function parseExposition(text: string, receivedAtMs: number): ParsedExpos
       entry.index = currentFamily.length;
       currentFamily.push(entry);
     }
+    if (lastEntry !== undefined && lastEntry !== entry) lastEntry.successor = entry;
     lastEntry = entry;
 
     const labelSet = entry.labelSet;
