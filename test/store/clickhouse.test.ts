@@ -17,7 +17,14 @@ import { featuresOf, parseServerVersion } from '../../collector/store/clickhouse
 import { startClickHouse, TEST_CLUSTER, type ClickHouseTestServer } from '../helpers/clickhouse-server.js';
 import { runClickHouseCli } from '../../collector/store/clickhouse/cli.js';
 import { clusterDdl } from '../../collector/store/clickhouse/cluster-ddl.js';
-import { batchOf, featureRow, predictionRow } from '../helpers/rows.js';
+import { batchOf, featureRow, gpuSampleRow, pipelineStatRow, predictionRow } from '../helpers/rows.js';
+import { openDuckDbStore } from '../../collector/store/duckdb/index.js';
+import type { Store } from '../../collector/store/store.js';
+import type { GpuIdleQuery, PipelineLikeRule, PipelinePoint } from '../../collector/store/gpu-store.js';
+import type { AuditEventRow } from '../../collector/store/audit-store.js';
+import type { GpuSampleRow, PipelineStatRow } from '../../collector/ingest/rows.js';
+import { scratchDir } from '../helpers/tmp.js';
+import { join } from 'node:path';
 import { describeStoreContract } from '../store-contract/contract.js';
 
 let server: ClickHouseTestServer;
@@ -375,6 +382,279 @@ describe('ClickHouse errors', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+/** A small deterministic PRNG (mulberry32), so every run compares the same data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const byKey = <T>(rows: readonly T[]) =>
+  [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+
+/**
+ * The GPU and audit queries on ClickHouse against the embedded store's on the same rows: the
+ * idle statement's edge cases (median spacing with half-ms ties, capped coverage across holes,
+ * single-sample series, window edges, attribute changes, LIKE rules with escapes, duplicate and
+ * foreign starved spans) and every audit read, including a retention delete.
+ */
+describe('ClickHouse GPU and audit stores agree with the embedded store', () => {
+  const T0 = Date.UTC(2026, 0, 1);
+  const from = T0 + 10 * 60_000;
+  const until = T0 + 70 * 60_000;
+  let ch: ClickHouseStore;
+  let duck: Store;
+
+  beforeAll(async () => {
+    ch = await openClickHouseStore(freshUrl());
+    duck = await openDuckDbStore(join(scratchDir(), 'parity.duckdb'));
+    const batch = batchOf('w1', 0, 0, { gpuSamples: gpuRows(), pipelineStats: pipelineRows() });
+    await ch.ingest.applyBatch(batch);
+    await duck.ingest.applyBatch(batch);
+  });
+  afterAll(async () => {
+    await ch?.close();
+    await duck?.close();
+  });
+
+  function gpuRows(): GpuSampleRow[] {
+    const rand = prng(42);
+    const rows: GpuSampleRow[] = [];
+    const pods = [
+      { namespace: 'ml', pod: 'train_a-1', pipeline: '' },
+      { namespace: '', pod: '', pipeline: '' },
+      { namespace: 'data', pod: 'etl-x', pipeline: '' },
+      { namespace: 'data', pod: 'etl-y', pipeline: 'lbl' },
+      { namespace: 'ml', pod: 'trainXa-2', pipeline: '' },
+    ];
+    const series = (
+      host: string,
+      gpu: string,
+      migInstance: string,
+      startMs: number,
+      endMs: number,
+      spacing: number,
+    ) => {
+      let ts = startMs;
+      while (ts < endMs) {
+        const p = pods[Math.floor((ts - T0) / (17 * 60_000)) % pods.length]!;
+        const active = rand();
+        const values: Record<string, number> =
+          active < 0.1
+            ? {}
+            : active < 0.5
+              ? { gr_engine_active: rand() * 0.1 }
+              : { gpu_util: Math.round(rand() * 100) };
+        rows.push(
+          gpuSampleRow({
+            host,
+            gpu,
+            uuid: `GPU-${host}-${gpu}`,
+            migInstance,
+            migProfile: migInstance ? '1g.10gb' : '',
+            ts,
+            ...p,
+            values,
+          }),
+        );
+        // A 5-minute hole now and then: coverage is capped at 2 × the nominal interval.
+        ts += rand() < 0.02 ? 300_000 : spacing + Math.floor(rand() * spacing * 0.5);
+      }
+    };
+    series('h1', '0', '', T0, T0 + 80 * 60_000, 10_000);
+    series('h1', '1', '', T0 + 30 * 60_000, T0 + 90 * 60_000, 7_000);
+    series('h2', '0', '1', T0 + 8 * 60_000, T0 + 72 * 60_000, 15_000);
+    series('h2', '0', '2', T0 + 12 * 60_000, T0 + 69 * 60_000, 20_000);
+    // Spacings 1001 and 1002 (median 1001.5 → 1002), 1000 and 1001 (1000.5 → 1000): half-even.
+    for (const [host, steps] of [
+      ['h3', [0, 1001, 2003]],
+      ['h4', [0, 1000, 2001]],
+    ] as const) {
+      for (const step of steps) {
+        rows.push(
+          gpuSampleRow({ host, ts: from + 5000 + step, hpcJob: 'job-7', values: { gr_engine_active: 0 } }),
+        );
+      }
+    }
+    // One sample only (the default interval), one just before the window, one outside the read range.
+    rows.push(
+      gpuSampleRow({
+        host: 'h5',
+        ts: from + 60_000,
+        pod: 'etl-z',
+        namespace: 'data',
+        values: { gpu_util: 1 },
+      }),
+    );
+    rows.push(
+      gpuSampleRow({
+        host: 'h6',
+        ts: from - 10_000,
+        pod: 'etl-z',
+        namespace: 'data',
+        values: { gpu_util: 0 },
+      }),
+    );
+    rows.push(gpuSampleRow({ host: 'h7', ts: from - 200_000, values: { gpu_util: 0 } }));
+    rows.push(gpuSampleRow({ host: 'h8', ts: until + 1000, values: { gpu_util: 0 } }));
+    rows.push(gpuSampleRow({ host: 'h1', tenant: 'other', ts: from + 1000, values: { gpu_util: 0 } }));
+    return rows;
+  }
+
+  function pipelineRows(): PipelineStatRow[] {
+    const rand = prng(7);
+    return Array.from({ length: 400 }, (_, i) =>
+      pipelineStatRow({
+        pipeline: ['etl', 'train', 'other'][i % 3]!,
+        stage: ['load', 'fetch'][i % 2]!,
+        ts: T0 + i * 13_000,
+        queueDepth: rand() < 0.3 ? null : Math.floor(rand() * 50),
+        lagSeconds: rand() < 0.3 ? null : rand() * 100,
+      }),
+    );
+  }
+
+  const rules: PipelineLikeRule[] = [
+    { pipeline: 'etl', namespaceLike: 'data', podLike: 'etl-%', jobLike: '%' },
+    { pipeline: 'train', namespaceLike: 'ml', podLike: 'train\\_a%', jobLike: '%' },
+    { pipeline: 'hpc', namespaceLike: '%', podLike: '%', jobLike: 'job-_' },
+  ];
+  const idleQuery = (over: Partial<GpuIdleQuery> = {}): GpuIdleQuery => ({
+    tenant: 'default',
+    from,
+    until,
+    threshold: 0.05,
+    defaultIntervalMs: 15_000,
+    maxIntervalMs: 60_000,
+    pipelineRules: rules,
+    starved: [
+      { pipeline: 'etl', start: from + 5 * 60_000, end: from + 15 * 60_000 },
+      { pipeline: 'etl', start: from + 5 * 60_000, end: from + 15 * 60_000 },
+      { pipeline: 'etl', start: from + 30 * 60_000, end: from + 31 * 60_000 },
+      { pipeline: 'train', start: from, end: until },
+      { pipeline: 'lbl', start: from + 40 * 60_000, end: from + 50 * 60_000 },
+      { pipeline: 'hpc', start: from + 5500, end: from + 7000 },
+      { pipeline: 'nobody', start: from, end: until },
+    ],
+    ...over,
+  });
+
+  it('computes the same idle aggregates', async () => {
+    for (const query of [
+      idleQuery(),
+      idleQuery({ pipelineRules: [], starved: [] }),
+      idleQuery({ threshold: 0.5, maxIntervalMs: 12_000, defaultIntervalMs: 4000 }),
+    ]) {
+      const expected = await duck.gpu.idleAggregates(query);
+      const actual = await ch.gpu.idleAggregates(query);
+      expect(byKey(actual)).toEqual(byKey(expected));
+      expect(expected.length).toBeGreaterThan(8);
+    }
+    const rows = await ch.gpu.idleAggregates(idleQuery());
+    expect(rows.some((r) => r.starvedIdleMs > 0 && r.pipeline === 'etl')).toBe(true);
+    expect(rows.some((r) => r.starvedIdleMs > 0 && r.pipeline === 'hpc')).toBe(true);
+    expect(rows.find((r) => r.host === 'h3')?.observedMs).toBe(1001 + 1002 + 1002);
+    expect(rows.find((r) => r.host === 'h4')?.observedMs).toBe(1000 + 1001 + 1000);
+  });
+
+  it('maps the same pipelines and reads the same pipeline points', async () => {
+    const window = { tenant: 'default', from, until, maxIntervalMs: 60_000, pipelineRules: rules };
+    expect(await ch.gpu.mappedPipelines(window)).toEqual(await duck.gpu.mappedPipelines(window));
+    expect(await ch.gpu.mappedPipelines(window)).toEqual(['etl', 'hpc', 'lbl', 'train']);
+    const sortPoints = (points: PipelinePoint[]) =>
+      [...points].sort(
+        (a, b) => a.ts - b.ts || a.pipeline.localeCompare(b.pipeline) || a.stage.localeCompare(b.stage),
+      );
+    const points = await ch.gpu.pipelinePoints('default', ['etl', 'train'], T0 + 60_000, T0 + 3_000_000);
+    expect(points.length).toBeGreaterThan(100);
+    expect(points).toEqual(
+      sortPoints(await duck.gpu.pipelinePoints('default', ['etl', 'train'], T0 + 60_000, T0 + 3_000_000)),
+    );
+    expect(await ch.gpu.pipelinePoints('default', [], T0, T0 + 3_000_000)).toEqual([]);
+  });
+
+  it('answers every audit read the same, before and after a retention delete', async () => {
+    const events: AuditEventRow[] = [];
+    for (const chainId of ['collector-a', "collector-'b"]) {
+      for (let seq = 0; seq < 150; seq++) {
+        events.push({
+          chainId,
+          seq,
+          ts: T0 + seq * 1000 + (chainId === 'collector-a' ? 0 : 500),
+          kind: seq % 10 === 0 ? 'retention_cut' : 'request',
+          actor: ['alice', 'bob', 'svc\ttab'][seq % 3]!,
+          tenant: seq % 4 === 0 ? '' : 'default',
+          action: ['ingest', 'drift.pin', 'policy.read'][seq % 3]!,
+          resource: `/v1/things/${seq % 5}`,
+          decision: seq % 7 === 0 ? 'deny' : 'allow',
+          body: JSON.stringify({ seq, note: "it's \\ \n" }),
+          prevHash: (seq === 0 ? '0' : String(seq - 1)).padStart(64, '0'),
+          hash: String(seq).padStart(64, '0'),
+        });
+      }
+    }
+    for (const store of [ch, duck]) {
+      await store.audit.appendEvents(events.slice(0, 100));
+      await store.audit.appendEvents(events.slice(100));
+      await store.audit.appendEvents([]);
+      for (const treeSize of [10, 150]) {
+        await store.audit.appendCheckpoint({
+          chainId: 'collector-a',
+          treeSize,
+          ts: T0 + treeSize,
+          rootHash: 'ab'.repeat(32),
+          headHash: 'cd'.repeat(32),
+          keyId: 'k1',
+          signature: 'c2ln',
+        });
+      }
+    }
+    const reads = async (store: Store) => ({
+      chains: await store.audit.chains(),
+      last: await store.audit.lastEvent("collector-'b"),
+      none: await store.audit.lastEvent('nobody'),
+      range: await store.audit.seqRange('collector-a'),
+      noRange: await store.audit.seqRange('nobody'),
+      inRange: await store.audit.eventsInRange('collector-a', 20, 40),
+      hashes: await store.audit.hashesInRange("collector-'b", 140, 200),
+      all: await store.audit.queryEvents({ limit: 1000 }),
+      page: await store.audit.queryEvents({ limit: 7, afterSeq: 30 }),
+      filtered: await store.audit.queryEvents({
+        chainId: 'collector-a',
+        actor: 'svc\ttab',
+        action: 'policy.read',
+        decision: 'allow',
+        tenant: 'default',
+        kind: 'request',
+        resource: '/v1/things/2',
+        from: T0 + 10_000,
+        until: T0 + 120_000,
+        limit: 100,
+      }),
+      cuts: await store.audit.queryEvents({ kind: 'retention_cut', limit: 10_000 }),
+      checkpoints: await store.audit.checkpoints('collector-a'),
+    });
+    const before = await reads(ch);
+    expect(before).toEqual(await reads(duck));
+    expect(before.filtered.length).toBeGreaterThan(0);
+    expect(before.all.length).toBe(300);
+
+    expect(await ch.audit.deleteEventsBefore('collector-a', 50)).toBe(
+      await duck.audit.deleteEventsBefore('collector-a', 50),
+    );
+    expect(await ch.audit.deleteEventsBefore('collector-a', 10)).toBe(0);
+    await duck.audit.deleteEventsBefore('collector-a', 10);
+    const after = await reads(ch);
+    expect(after).toEqual(await reads(duck));
+    expect(after.range).toEqual({ first: 50, last: 149 });
   });
 });
 

@@ -1,15 +1,230 @@
-/** The gpu queries of the ClickHouse store. */
-import type { GpuStore } from '../gpu-store.js';
+/**
+ * The gpu queries of the ClickHouse store: the embedded store's idle statement in SQL that 18.16
+ * runs. 18.16 has no lead() and no CTEs, so each series' samples are gathered into one array
+ * sorted by time; successors, the median spacing (nominal interval) and each sample's coverage are
+ * array expressions, ARRAY JOIN turns the coverages back into rows, and they are summed per series
+ * and attribute set. Attribute names travel as a 64-bit id (as in the embedded store) and are
+ * joined back at the end, so the per-series arrays hold 32-byte tuples, not strings.
+ */
+import type {
+  GpuIdleAggregate,
+  GpuIdleQuery,
+  GpuStore,
+  PipelineLikeRule,
+  PipelinePoint,
+  StarvedSpan,
+} from '../gpu-store.js';
 import type { ClickHouseDb } from './connection.js';
 import type { ClickHouseMigration } from './migrations.js';
 import type { TableSpec } from './schema.js';
 
-/** The gpu tables (also rendered by the cluster DDL). */
+/** The gpu tables (also rendered by the cluster DDL): none, it reads gpu_samples and pipeline_stats. */
 export const GPU_TABLES: readonly TableSpec[] = [];
 
+/** The gpu migrations: none (see GPU_TABLES). */
 export const GPU_MIGRATIONS: readonly ClickHouseMigration[] = [];
 
+type Params = Record<string, string | number | number[] | string[] | number[][]>;
+
+const SERIES = 'host, uuid, gpu, mig_instance';
+const ATTRIBUTES = 'model_name, mig_profile, namespace, pod, container, hpc_job';
+/** The id of a row's attribute set (the embedded store hashes the same columns). */
+const AID = `cityHash64(${ATTRIBUTES}, mapped)`;
+
+/**
+ * A row's pipeline: the label, else (allocated rows only) the first rule whose LIKE patterns all
+ * match, else ''. ClickHouse's LIKE has the embedded store's semantics: `%`, `_` (one
+ * character), backslash escapes, case-sensitive.
+ */
+function pipelineExpression(rules: readonly PipelineLikeRule[], params: Params): string {
+  const branches = rules.map((rule, i) => {
+    params[`r${i}ns`] = rule.namespaceLike;
+    params[`r${i}pod`] = rule.podLike;
+    params[`r${i}job`] = rule.jobLike;
+    params[`r${i}p`] = rule.pipeline;
+    return `namespace LIKE {r${i}ns:String} AND pod LIKE {r${i}pod:String} AND hpc_job LIKE {r${i}job:String}, {r${i}p:String}`;
+  });
+  return `multiIf(pipeline != '', pipeline, pod = '' AND hpc_job = '', '', ${branches.map((b) => `${b}, `).join('')}'')`;
+}
+
+/** The WHERE of the samples read for a window: 2 × maxInterval either side, so coverage crossing an edge counts. */
+function sampleRange(
+  query: Pick<GpuIdleQuery, 'tenant' | 'from' | 'until' | 'maxIntervalMs'>,
+  params: Params,
+): string {
+  params.tenant = query.tenant;
+  params.readFrom = query.from - 2 * query.maxIntervalMs;
+  params.readUntil = query.until + 2 * query.maxIntervalMs;
+  return 'tenant = {tenant:String} AND ts >= {readFrom:Int64} AND ts < {readUntil:Int64}';
+}
+
+/**
+ * DuckDB's CAST(DOUBLE AS BIGINT) rounds half to even; 18.16's round() rounds half away from
+ * zero, so ties are settled by hand (x ≥ 0 here: spacings and caps are positive).
+ */
+const halfEven = (x: string) =>
+  `toInt64(if(${x} - floor(${x}) = 0.5, floor(${x}) + (toInt64(floor(${x})) % 2), round(${x})))`;
+
+/**
+ * The embedded store's nominal interval: the median (interpolated) of the positive spacings,
+ * capped at maxInterval, as a whole number of ms; the default when a series has no spacing.
+ */
+const NOMINAL = `if(m = 0, {defaultInterval:Int64}, ${halfEven(
+  'least(if(m % 2 = 1, toFloat64(gaps[intDiv(m + 1, 2)]), (gaps[intDiv(m, 2)] + gaps[intDiv(m, 2) + 1]) / 2), {maxInterval:Float64})',
+)})`;
+
+/** Spans per pipeline, deduplicated (the embedded store joins DISTINCT spans). */
+function spanParams(starved: readonly StarvedSpan[], params: Params): void {
+  const byPipeline = new Map<string, Map<string, [number, number]>>();
+  for (const s of starved) {
+    let spans = byPipeline.get(s.pipeline);
+    if (!spans) byPipeline.set(s.pipeline, (spans = new Map()));
+    spans.set(`${s.start}:${s.end}`, [s.start, s.end]);
+  }
+  const pipelines = [...byPipeline.keys()];
+  // 18.16 cannot CAST an empty [] to Array(Array(Int64)): a first, empty span [0, 0) of a
+  // NUL-named pipeline (which no series maps to) keeps the lists non-empty and adds nothing.
+  params.spanPipelines = ['\0', ...pipelines];
+  params.spanStarts = [[0], ...pipelines.map((p) => [...byPipeline.get(p)!.values()].map((s) => s[0]))];
+  params.spanEnds = [[0], ...pipelines.map((p) => [...byPipeline.get(p)!.values()].map((s) => s[1]))];
+}
+
+interface IdleRow {
+  host: string;
+  uuid: string;
+  gpu: string;
+  mig_instance: string;
+  model_name: string;
+  mig_profile: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  hpc_job: string;
+  pipeline: string;
+  observed_ms: number;
+  idle_ms: number;
+  starved_ms: number;
+}
+
 /** The gpu sub-store over `db`. */
-export function createClickHouseGpuStore(_db: ClickHouseDb): GpuStore {
-  return {};
+export function createClickHouseGpuStore(db: ClickHouseDb): GpuStore {
+  return {
+    async idleAggregates(query) {
+      const params: Params = {
+        from: query.from,
+        until: query.until,
+        threshold: query.threshold,
+        maxInterval: query.maxIntervalMs,
+        defaultInterval: query.defaultIntervalMs,
+      };
+      const mapped = pipelineExpression(query.pipelineRules, params);
+      const range = sampleRange(query, params);
+      spanParams(query.starved, params);
+      // Per sample: (ts, activity, attribute id, 1-based index of its pipeline's starved spans or 0
+      // when the row is unallocated or its pipeline was never starved).
+      const samples = `
+        SELECT ${SERIES}, ts, assumeNotNull(ifNull(gr_engine_active, gpu_util / 100.0)) AS activity,
+          ${AID} AS aid,
+          toUInt32(if(pod != '' OR hpc_job != '', indexOf({spanPipelines:Array(String)}, mapped), 0)) AS span_set
+        FROM (
+          SELECT ${SERIES}, ${ATTRIBUTES}, ts, gr_engine_active, gpu_util, ${mapped} AS mapped
+          FROM gpu_samples WHERE ${range} AND (isNotNull(gr_engine_active) OR isNotNull(gpu_util)))`;
+      // Per series, sorted by time (ties by the rest of the tuple, so the result is deterministic):
+      // each sample covers [max(ts, from), min(next, ts + 2·nominal, until)), the last one
+      // [.., min(ts + nominal, until)).
+      const series = `
+        SELECT ${SERIES}, arraySort(groupArray((ts, activity, aid, span_set))) AS s,
+          arrayMap(x -> tupleElement(x, 1), s) AS tss, length(tss) AS n,
+          arraySort(arrayFilter(g -> g > 0, arrayMap((a, b) -> b - a, arrayPopBack(tss), arrayPopFront(tss)))) AS gaps,
+          length(gaps) AS m, ${NOMINAL} AS nominal,
+          arrayMap(i -> greatest(tss[i], {from:Int64}), arrayEnumerate(tss)) AS starts,
+          arrayMap(i -> least(if(i < n, least(tss[i + 1], tss[i] + 2 * nominal), tss[i] + nominal), {until:Int64}),
+            arrayEnumerate(tss)) AS stops
+        FROM (${samples}) GROUP BY ${SERIES}`;
+      const covered = `
+        SELECT ${SERIES}, tupleElement(sample, 2) AS activity, tupleElement(sample, 3) AS aid,
+          tupleElement(sample, 4) AS span_set, start_ms, stop_ms
+        FROM (${series}) ARRAY JOIN s AS sample, starts AS start_ms, stops AS stop_ms`;
+      // Idle time inside the starved spans of the row's pipeline (empty list when span_set = 0).
+      const starvedOverlap = `arraySum(arrayMap((a, b) -> if(a < stop_ms AND b > start_ms,
+          least(stop_ms, b) - greatest(start_ms, a), 0),
+        arrayElement({spanStarts:Array(Array(Int64))}, span_set), arrayElement({spanEnds:Array(Array(Int64))}, span_set)))`;
+      const totals = `
+        SELECT ${SERIES}, aid, sum(stop_ms - start_ms) AS observed_ms,
+          sum(if(activity < {threshold:Float64}, stop_ms - start_ms, 0)) AS idle_ms,
+          sum(if(activity < {threshold:Float64} AND span_set > 0, ${starvedOverlap}, 0)) AS starved_ms
+        FROM (${covered}) WHERE stop_ms > start_ms GROUP BY ${SERIES}, aid`;
+      const names = `
+        SELECT ${SERIES}, aid, any(model_name) AS model_name, any(mig_profile) AS mig_profile,
+          any(namespace) AS namespace, any(pod) AS pod, any(container) AS container, any(hpc_job) AS hpc_job,
+          any(mapped) AS pipeline
+        FROM (SELECT ${SERIES}, ${ATTRIBUTES}, mapped, ${AID} AS aid FROM (
+          SELECT ${SERIES}, ${ATTRIBUTES}, ${mapped} AS mapped FROM gpu_samples
+          WHERE ${range} AND (isNotNull(gr_engine_active) OR isNotNull(gpu_util))))
+        GROUP BY ${SERIES}, aid`;
+      const rows = await db.query<IdleRow>(
+        `SELECT ${SERIES}, ${ATTRIBUTES}, pipeline, observed_ms, idle_ms, starved_ms
+         FROM (${totals}) ANY INNER JOIN (${names}) USING (host, uuid, gpu, mig_instance, aid)
+         ORDER BY host, gpu, uuid, mig_instance, namespace, pod, container, hpc_job, pipeline`,
+        params,
+      );
+      return rows.map(toAggregate);
+    },
+
+    async mappedPipelines(query) {
+      const params: Params = {};
+      const mapped = pipelineExpression(query.pipelineRules, params);
+      const range = sampleRange(query, params);
+      const rows = await db.query<{ pipeline: string }>(
+        `SELECT DISTINCT mapped AS pipeline FROM (SELECT ${mapped} AS mapped FROM gpu_samples WHERE ${range})
+         WHERE pipeline != '' ORDER BY pipeline`,
+        params,
+      );
+      return rows.map((r) => String(r.pipeline));
+    },
+
+    async pipelinePoints(tenant, pipelines, from, until) {
+      if (pipelines.length === 0) return [];
+      const rows = await db.query<{
+        pipeline: string;
+        stage: string;
+        ts: number;
+        queue_depth: number | null;
+        lag_seconds: number | null;
+      }>(
+        `SELECT pipeline, stage, ts, queue_depth, lag_seconds FROM pipeline_stats
+         WHERE tenant = {tenant:String} AND has({pipelines:Array(String)}, pipeline)
+           AND ts >= {from:Int64} AND ts < {until:Int64}
+           AND (isNotNull(queue_depth) OR isNotNull(lag_seconds))
+         ORDER BY ts, pipeline, stage`,
+        { tenant, pipelines: [...pipelines], from, until },
+      );
+      return rows.map((r): PipelinePoint => ({
+        pipeline: String(r.pipeline),
+        stage: String(r.stage),
+        ts: Number(r.ts),
+        queueDepth: r.queue_depth === null ? null : Number(r.queue_depth),
+        lagSeconds: r.lag_seconds === null ? null : Number(r.lag_seconds),
+      }));
+    },
+  };
+}
+
+function toAggregate(r: IdleRow): GpuIdleAggregate {
+  return {
+    host: String(r.host),
+    gpu: String(r.gpu),
+    uuid: String(r.uuid),
+    migInstance: String(r.mig_instance),
+    migProfile: String(r.mig_profile),
+    modelName: String(r.model_name),
+    namespace: String(r.namespace),
+    pod: String(r.pod),
+    container: String(r.container),
+    hpcJob: String(r.hpc_job),
+    pipeline: String(r.pipeline),
+    observedMs: Number(r.observed_ms),
+    idleMs: Number(r.idle_ms),
+    starvedIdleMs: Number(r.starved_ms),
+  };
 }
