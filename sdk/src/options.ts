@@ -75,7 +75,14 @@ export interface ResolvedOptions {
   readonly logger: Logger | undefined;
 }
 
-/** The defaults, in one place. */
+/**
+ * The defaults, in one place.
+ *
+ * @example
+ * ```ts
+ * createMonitor({ ...options, maxQueue: DEFAULT_OPTIONS.maxQueue * 4 }); // a burstier host
+ * ```
+ */
 export const DEFAULT_OPTIONS = {
   batchSize: 500,
   flushIntervalMs: 1000,

@@ -7,7 +7,14 @@
 import type { FeatureValue, LabelRecord, Outcome, PipelineStatRecord, PredictionRecord } from './wire.js';
 import { WIRE_LIMITS } from './wire.js';
 
-/** When a record happened: epoch milliseconds, a Date, or an ISO 8601 string. */
+/**
+ * When a record happened: epoch milliseconds, a Date, or an ISO 8601 string (1970 to 9999).
+ *
+ * @example
+ * ```ts
+ * monitor.logPrediction({ features, prediction, ts: new Date('2024-06-01T12:00:00Z') });
+ * ```
+ */
 export type TimeInput = number | Date | string;
 
 /**

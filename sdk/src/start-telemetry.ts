@@ -39,7 +39,14 @@ export type Telemetry =
   | { readonly ok: true; readonly url: string; shutdown(): Promise<void> }
   | { readonly ok: false; readonly error: string; shutdown(): Promise<void> };
 
-/** The port registered for the OpenTelemetry Prometheus exporter. */
+/**
+ * The port registered for the OpenTelemetry Prometheus exporter.
+ *
+ * @example
+ * ```ts
+ * await startTelemetry({ prometheus: { port: DEFAULT_PROMETHEUS_PORT } }); // http://localhost:9464/metrics
+ * ```
+ */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
 
 /**

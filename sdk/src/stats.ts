@@ -4,10 +4,25 @@
  * (or a test) can tell that nothing was lost silently.
  */
 
-/** The streams a monitor writes to, named as the collector's /v1/stats names them. */
+/**
+ * The streams a monitor writes to, named as the collector's /v1/stats names them.
+ *
+ * @example
+ * ```ts
+ * const stream: StreamName = 'pipeline_stats';
+ * ```
+ */
 export type StreamName = 'predictions' | 'labels' | 'pipeline_stats';
 
-/** Why records were dropped by the SDK itself. */
+/**
+ * Why records were dropped by the SDK itself.
+ *
+ * @example
+ * ```ts
+ * const reason: DropReason = 'queue_full';
+ * console.log(monitor.stats().droppedByReason[reason]);
+ * ```
+ */
 export type DropReason = 'queue_full' | 'shutdown';
 
 /**

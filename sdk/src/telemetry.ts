@@ -25,7 +25,16 @@ import {
 import type { Counters, StreamName } from './stats.js';
 import { SDK_VERSION } from './version.js';
 
-/** Instrument names, Prometheus-style so they read the same after export (the exporter adds `_total` to counters). */
+/**
+ * Instrument names, Prometheus-style so they read the same after export (the exporter adds
+ * `_total` to counters).
+ *
+ * @example
+ * ```ts
+ * // PromQL: share of records lost over the last 5 minutes
+ * const query = `sum(rate(${METRIC_NAMES.dropped}_total[5m])) / sum(rate(${METRIC_NAMES.predictions}_total[5m]))`;
+ * ```
+ */
 export const METRIC_NAMES = {
   predictions: 'factorywatch_sdk_predictions',
   latency: 'factorywatch_sdk_prediction_latency_seconds',

@@ -24,6 +24,12 @@ export const FeatureValue = Type.Union([
   Type.String({ maxLength: WIRE_LIMITS.text }),
   Type.Null(),
 ]);
+/**
+ * @example
+ * ```ts
+ * const features: Record<string, FeatureValue> = { distance_km: 1200, carrier: 'UA', weather: null };
+ * ```
+ */
 export type FeatureValue = Static<typeof FeatureValue>;
 
 /** A prediction or label: a number (score, regression output) or a class name. */
@@ -32,6 +38,12 @@ export const Outcome = Type.Union([
   Type.String({ maxLength: WIRE_LIMITS.text }),
   Type.Boolean(),
 ]);
+/**
+ * @example
+ * ```ts
+ * const outcomes: Outcome[] = [0.82, 'late', true];
+ * ```
+ */
 export type Outcome = Static<typeof Outcome>;
 
 /** One logged prediction. */
@@ -49,6 +61,12 @@ export const PredictionRecord = Type.Object(
   },
   { additionalProperties: false },
 );
+/**
+ * @example
+ * ```ts
+ * const record: PredictionRecord = { model: 'flight-delay', version: '3', features: { distance_km: 1200 }, prediction: 0.8, latency_ms: 2 };
+ * ```
+ */
 export type PredictionRecord = Static<typeof PredictionRecord>;
 
 /** Delayed ground truth, joined to a prediction by request_id. */
@@ -60,6 +78,12 @@ export const LabelRecord = Type.Object(
   },
   { additionalProperties: false },
 );
+/**
+ * @example
+ * ```ts
+ * const record: LabelRecord = { request_id: 'req-7f3a', label: true };
+ * ```
+ */
 export type LabelRecord = Static<typeof LabelRecord>;
 
 /** One report of a data-pipeline stage. */
@@ -80,6 +104,12 @@ export const PipelineStatRecord = Type.Object(
   },
   { additionalProperties: false },
 );
+/**
+ * @example
+ * ```ts
+ * const record: PipelineStatRecord = { pipeline: 'nightly', stage: 'join', rows_in: 10_000, rows_out: 9_874 };
+ * ```
+ */
 export type PipelineStatRecord = Static<typeof PipelineStatRecord>;
 
 /** The JSON envelope of every ingest route; NDJSON bodies carry one record per line instead. */
