@@ -15,10 +15,10 @@ import { createCollectorMetrics, type CollectorMetrics } from './metrics/collect
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { Wal } from './wal/wal.js';
-import { Authorizer } from './governance/authorizer.js';
-import { registerGuard } from './governance/guard.js';
-import { policiesDirOf, readPolicyFiles } from './governance/policy-files.js';
-import { TokenStore, tokensPath } from './governance/tokens.js';
+import { createGovernance, type Governance } from './governance/core.js';
+import { gpuRoutes } from './gpu/routes.js';
+import { startGpuMetrics } from './gpu/metrics.js';
+import { startGpuScraper } from './gpu/scraper.js';
 import { driftRoutes } from './drift/routes.js';
 import { startDriftScheduler } from './drift/scheduler.js';
 import { startHealthMetrics } from './models/metrics.js';
@@ -54,7 +54,8 @@ export async function assembleCollector(config: Config, options: AssembleOptions
   const wal = await Wal.open(join(config.dataDir, 'wal'), {
     maxBytes: config.wal.maxBytes,
     segmentBytes: config.wal.segmentBytes,
-    onProblem: (problem) => logger.warn(problem, 'damaged WAL frame: the tail after it was never acknowledged and is cut off'),
+    onProblem: (problem) =>
+      logger.warn(problem, 'damaged WAL frame: the tail after it was never acknowledged and is cut off'),
   });
   const writer = new WalWriter(wal, store, metrics, logger, config.wal);
   const ingest: IngestSink = {
@@ -66,8 +67,22 @@ export async function assembleCollector(config: Config, options: AssembleOptions
       metrics.lastIngestAt.set('gpu_samples', receivedAt);
     },
   };
-  const context: AppContext = { config, store, registry: metrics.registry, logger, ingest };
-  const parts = await partsOf(context);
+  const governance = await createGovernance({
+    dataDir: config.dataDir,
+    config,
+    store,
+    registry: metrics.registry,
+    logger,
+  });
+  const context: AppContext = {
+    config,
+    store,
+    registry: metrics.registry,
+    logger,
+    ingest,
+    audit: governance,
+  };
+  const parts = partsOf(context, governance);
   const app = await buildApp({
     context,
     wal,
@@ -90,7 +105,8 @@ export async function assembleCollector(config: Config, options: AssembleOptions
       if (jobs.length === 0) jobs.push(...parts.startJobs());
     },
     async close() {
-      for (const job of jobs.reverse()) await job.stop().catch((err: unknown) => logger.error({ err }, 'job stop failed'));
+      for (const job of jobs.reverse())
+        await job.stop().catch((err: unknown) => logger.error({ err }, 'job stop failed'));
       await app.close();
       await parts.close();
       await writer.stop();
@@ -106,7 +122,10 @@ export async function startCollector(config: Config, options: AssembleOptions = 
   const address = await collector.app.listen({ host: config.host, port: config.port });
   collector.url = address;
   collector.startJobs();
-  collector.context.logger.info({ url: address, store: collector.store.kind }, 'factorywatch collector listening');
+  collector.context.logger.info(
+    { url: address, store: collector.store.kind },
+    'factorywatch collector listening',
+  );
   return collector;
 }
 
@@ -118,15 +137,27 @@ interface Parts {
 }
 
 /** Every part of the design, wired to the context. */
-async function partsOf(context: AppContext): Promise<Parts> {
-  const { config } = context;
-  const tokens = new TokenStore(tokensPath(config.dataDir));
-  const { modelText, policyText } = readPolicyFiles(policiesDirOf(config.governance.policiesDir), config.dataDir);
-  const authorizer = await Authorizer.create(modelText, policyText);
+function partsOf(context: AppContext, governance: Governance): Parts {
+  let started = false;
   return {
-    registerGuard: (app) => registerGuard(app, { tokens, authorizer, registry: context.registry, logger: context.logger }),
-    routes: [driftRoutes, modelRoutes, pipelineRoutes],
-    startJobs: () => [startDriftScheduler(context), startHealthMetrics(context)],
-    close: async () => undefined,
+    registerGuard: (app) => governance.registerGuard(app),
+    routes: [driftRoutes, gpuRoutes, modelRoutes, pipelineRoutes, (app) => governance.routes(app)],
+    startJobs: () => {
+      started = true;
+      void governance
+        .start()
+        .catch((err: unknown) => context.logger.error({ err }, 'governance start failed'));
+      return [
+        startGpuScraper(context),
+        startGpuMetrics(context),
+        startDriftScheduler(context),
+        startHealthMetrics(context),
+        { stop: () => governance.stop() },
+      ];
+    },
+    // Without started jobs nothing signs a final checkpoint, but buffered audit events are still written.
+    close: async () => {
+      if (!started) await governance.trail.flush();
+    },
   };
 }

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
+import type { AuditEventInput } from '../governance/audit/event.js';
 import type { GpuSeriesSample } from '../gpu/parse-exposition.js';
 import type { Store } from '../store/store.js';
 
@@ -16,6 +17,13 @@ export interface AppContext {
   readonly registry: Registry;
   readonly logger: Logger;
   readonly ingest: IngestSink;
+  /** Records an event in the audit trail (reference changes, exports); never throws. */
+  readonly audit: AuditSink;
+}
+
+/** The audit trail as other parts see it. */
+export interface AuditSink {
+  append(input: AuditEventInput): void;
 }
 
 /** Where background producers (the GPU scraper, the demo feeds) hand records to the WAL. */

@@ -1,12 +1,10 @@
+import { testContext } from '../helpers/context.js';
 /** The drift routes, scheduler, metrics and CLI against a real DuckDB store and a real fastify server. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../collector/config/config.js';
 import { runDriftCli } from '../../collector/drift/cli.js';
 import { driftRoutes } from '../../collector/drift/routes.js';
 import { startDriftScheduler } from '../../collector/drift/scheduler.js';
@@ -69,14 +67,7 @@ describe('drift API, scheduler, metrics and CLI', () => {
         ],
       }),
     );
-    const config = resolveConfig({ file: { drift: { intervalSeconds: 1 } } });
-    ctx = {
-      config,
-      store,
-      registry: new Registry(),
-      logger: pino({ level: 'silent' }),
-      ingest: {} as AppContext['ingest'],
-    };
+    ctx = testContext({ store, file: { drift: { intervalSeconds: 1 } } });
     app = Fastify();
     registerErrorHandlers(app);
     app.addHook('preHandler', async (request) => {

@@ -1,11 +1,9 @@
+import { testContext } from '../helpers/context.js';
 /** The health routes, metrics and CLIs against a real store and a real fastify server. */
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../collector/config/config.js';
 import type { AppContext } from '../../collector/http/context.js';
 import { registerErrorHandlers } from '../../collector/http/errors.js';
 import { runModelsCli } from '../../collector/models/cli.js';
@@ -69,16 +67,7 @@ describe('health API, metrics and CLI', () => {
         ],
       }),
     );
-    const config = resolveConfig({ file: { health: { refreshSeconds: 3600 } } });
-    ctx = {
-      config,
-      store,
-      registry: new Registry(),
-      logger: pino({ level: 'silent' }),
-      ingest: {
-        appendGpuSamples: () => Promise.reject(new Error('not used by the health parts')),
-      },
-    };
+    ctx = testContext({ store, file: { health: { refreshSeconds: 3600 } } });
     app = Fastify();
     registerErrorHandlers(app);
     // The seam: the lead's auth hook sets the principal; here a header picks the tenant.
