@@ -20,7 +20,13 @@ import { clusterDdl } from '../../collector/store/clickhouse/cluster-ddl.js';
 import { batchOf, featureRow, gpuSampleRow, pipelineStatRow, predictionRow } from '../helpers/rows.js';
 import { openDuckDbStore } from '../../collector/store/duckdb/index.js';
 import type { Store } from '../../collector/store/store.js';
-import type { GpuIdleQuery, PipelineLikeRule, PipelinePoint } from '../../collector/store/gpu-store.js';
+import type {
+  GpuIdleQuery,
+  GpuStore,
+  PipelineLikeRule,
+  PipelinePoint,
+} from '../../collector/store/gpu-store.js';
+import { createClickHouseGpuStore } from '../../collector/store/clickhouse/gpu.js';
 import type { AuditEventRow } from '../../collector/store/audit-store.js';
 import type { GpuSampleRow, PipelineStatRow } from '../../collector/ingest/rows.js';
 import { scratchDir } from '../helpers/tmp.js';
@@ -448,6 +454,8 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
   const until = T0 + 70 * 60_000;
   let ch: ClickHouseStore;
   let duck: Store;
+  let splitDb: ClickHouseDb;
+  let split: GpuStore;
   // Each tenant holds the same shapes of series drawn with another seed.
   const SEEDS = [
     [42, 'default'],
@@ -456,7 +464,10 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
   ] as const;
 
   beforeAll(async () => {
-    ch = await openClickHouseStore(freshUrl());
+    const url = freshUrl();
+    ch = await openClickHouseStore(url);
+    splitDb = await ClickHouseDb.open(parseClickHouseUrl(url));
+    split = createClickHouseGpuStore(splitDb, { samplesPerQuery: 300 });
     duck = await openDuckDbStore(join(scratchDir(), 'parity.duckdb'));
     const batch = batchOf('w1', 0, 0, {
       gpuSamples: SEEDS.flatMap(([seed, tenant]) => gpuRows(seed, tenant)),
@@ -467,6 +478,7 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
   });
   afterAll(async () => {
     await ch?.close();
+    await splitDb?.close();
     await duck?.close();
   });
 
@@ -601,6 +613,8 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
       const expected = await duck.gpu.idleAggregates(query);
       const actual = await ch.gpu.idleAggregates(query);
       expect(byKey(actual)).toEqual(byKey(expected));
+      // Split into host ranges of a few hundred samples: the same rows in the same order.
+      expect(await split.idleAggregates(query)).toEqual(actual);
       if (query.tenant !== 'nobody') expect(expected.length).toBeGreaterThan(8);
     }
     const rows = await ch.gpu.idleAggregates(idleQuery());

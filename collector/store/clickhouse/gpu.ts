@@ -106,8 +106,102 @@ interface IdleRow {
   starved_ms: number;
 }
 
+/**
+ * A series' samples live in one array while its successors are found, so one query holds every
+ * sample it reads in memory (2.5M samples stayed under a 512 MiB query limit on 18.16). Larger
+ * windows are split into ranges of whole hosts (the table's key after tenant, so each range reads
+ * only its own granules) of about this many samples.
+ */
+export const SAMPLES_PER_QUERY = 2_000_000;
+
+/** Consecutive [first, last] host ranges of the window's samples, each about `perQuery` samples. */
+async function hostRanges(
+  db: ClickHouseDb,
+  range: string,
+  params: Params,
+  perQuery: number,
+): Promise<[string, string][]> {
+  const hosts = await db.query<{ host: string; n: number }>(
+    `SELECT host, count() AS n FROM gpu_samples WHERE ${range} GROUP BY host ORDER BY host`,
+    params,
+  );
+  const ranges: [string, string][] = [];
+  let size = 0;
+  for (const { host, n } of hosts) {
+    const last = ranges[ranges.length - 1];
+    if (last && size + Number(n) <= perQuery) {
+      last[1] = String(host);
+      size += Number(n);
+    } else {
+      ranges.push([String(host), String(host)]);
+      size = Number(n);
+    }
+  }
+  return ranges;
+}
+
+/** The idle statement over the samples of `range` whose host lies in [hostLo, hostHi]. */
+function idleSql(mapped: string, range: string): string {
+  const where = `${range} AND host >= {hostLo:String} AND host <= {hostHi:String}`;
+  // Per sample: (ts, activity, attribute id, 1-based index of its pipeline's starved spans or 0
+  // when the row is unallocated or its pipeline was never starved).
+  const samples = `
+    SELECT ${SERIES}, ts, assumeNotNull(ifNull(gr_engine_active, gpu_util / 100.0)) AS activity,
+      ${AID} AS aid,
+      toUInt32(if(pod != '' OR hpc_job != '', indexOf({spanPipelines:Array(String)}, mapped), 0)) AS span_set
+    FROM (SELECT ${SERIES}, ${ATTRIBUTES}, ts, gr_engine_active, gpu_util, ${mapped} AS mapped
+          FROM gpu_samples WHERE ${where})`;
+  // Per series, sorted by time (ties by the rest of the tuple, so the result is deterministic),
+  // with each sample's successor from the array shifted by one (a lambda capturing the array,
+  // tss[i + 1], would copy it once per element) and the nominal interval.
+  const series = `
+    SELECT ${SERIES}, s, nexts, arrayEnumerate(s) AS idx, n, nominal FROM (
+      SELECT ${SERIES}, arraySort(groupArray((ts, activity, aid, span_set))) AS s,
+        arrayMap(x -> tupleElement(x, 1), s) AS tss, length(tss) AS n,
+        arraySort(arrayFilter(g -> g > 0, arrayMap((a, b) -> b - a, arrayPopBack(tss), arrayPopFront(tss)))) AS gaps,
+        length(gaps) AS m, ${NOMINAL} AS nominal, arrayPushBack(arrayPopFront(tss), toInt64(0)) AS nexts
+      FROM (${samples}) GROUP BY ${SERIES})`;
+  // Each sample covers [max(ts, from), min(next, ts + 2·nominal, until)), the last one
+  // [max(ts, from), min(ts + nominal, until)).
+  const covered = `
+    SELECT ${SERIES}, tupleElement(sample, 2) AS activity, tupleElement(sample, 3) AS aid,
+      tupleElement(sample, 4) AS span_set, tupleElement(sample, 1) AS t,
+      greatest(t, {from:Int64}) AS start_ms,
+      least(if(i < n, least(next_ts, t + 2 * nominal), t + nominal), {until:Int64}) AS stop_ms
+    FROM (${series}) ARRAY JOIN s AS sample, nexts AS next_ts, idx AS i`;
+  // Idle time inside the starved spans of the row's pipeline.
+  const starvedOverlap = `arraySum(arrayMap((a, b) -> if(a < stop_ms AND b > start_ms,
+      least(stop_ms, b) - greatest(start_ms, a), 0),
+    arrayElement({spanStarts:Array(Array(Int64))}, span_set), arrayElement({spanEnds:Array(Array(Int64))}, span_set)))`;
+  const totals = `
+    SELECT ${SERIES}, aid, sum(stop_ms - start_ms) AS observed_ms,
+      sum(if(activity < {threshold:Float64}, stop_ms - start_ms, 0)) AS idle_ms,
+      sum(if(activity < {threshold:Float64} AND span_set > 0, ${starvedOverlap}, 0)) AS starved_ms
+    FROM (${covered}) WHERE stop_ms > start_ms GROUP BY ${SERIES}, aid`;
+  const names = `
+    SELECT ${SERIES}, aid, any(model_name) AS model_name, any(mig_profile) AS mig_profile,
+      any(namespace) AS namespace, any(pod) AS pod, any(container) AS container, any(hpc_job) AS hpc_job,
+      any(mapped) AS pipeline
+    FROM (SELECT ${SERIES}, ${ATTRIBUTES}, mapped, ${AID} AS aid FROM (
+      SELECT ${SERIES}, ${ATTRIBUTES}, ${mapped} AS mapped FROM gpu_samples WHERE ${where}))
+    GROUP BY ${SERIES}, aid`;
+  return `SELECT ${SERIES}, ${ATTRIBUTES}, pipeline, observed_ms, idle_ms, starved_ms
+    FROM (${totals}) ANY INNER JOIN (${names}) USING (host, uuid, gpu, mig_instance, aid)
+    ORDER BY host, gpu, uuid, mig_instance, namespace, pod, container, hpc_job, pipeline`;
+}
+
+/** Options of the gpu sub-store. */
+export interface ClickHouseGpuStoreOptions {
+  /** Samples one idle query may hold (see SAMPLES_PER_QUERY); tests lower it to split windows. */
+  readonly samplesPerQuery?: number;
+}
+
 /** The gpu sub-store over `db`. */
-export function createClickHouseGpuStore(db: ClickHouseDb): GpuStore {
+export function createClickHouseGpuStore(
+  db: ClickHouseDb,
+  options: ClickHouseGpuStoreOptions = {},
+): GpuStore {
+  const perQuery = options.samplesPerQuery ?? SAMPLES_PER_QUERY;
   return {
     async idleAggregates(query) {
       const params: Params = {
@@ -118,56 +212,14 @@ export function createClickHouseGpuStore(db: ClickHouseDb): GpuStore {
         defaultInterval: query.defaultIntervalMs,
       };
       const mapped = pipelineExpression(query.pipelineRules, params);
-      const range = sampleRange(query, params);
+      const range = `${sampleRange(query, params)} AND (isNotNull(gr_engine_active) OR isNotNull(gpu_util))`;
       spanParams(query.starved, params);
-      // Per sample: (ts, activity, attribute id, 1-based index of its pipeline's starved spans or 0
-      // when the row is unallocated or its pipeline was never starved).
-      const samples = `
-        SELECT ${SERIES}, ts, assumeNotNull(ifNull(gr_engine_active, gpu_util / 100.0)) AS activity,
-          ${AID} AS aid,
-          toUInt32(if(pod != '' OR hpc_job != '', indexOf({spanPipelines:Array(String)}, mapped), 0)) AS span_set
-        FROM (
-          SELECT ${SERIES}, ${ATTRIBUTES}, ts, gr_engine_active, gpu_util, ${mapped} AS mapped
-          FROM gpu_samples WHERE ${range} AND (isNotNull(gr_engine_active) OR isNotNull(gpu_util)))`;
-      // Per series, sorted by time (ties by the rest of the tuple, so the result is deterministic):
-      // each sample covers [max(ts, from), min(next, ts + 2·nominal, until)), the last one
-      // [.., min(ts + nominal, until)).
-      const series = `
-        SELECT ${SERIES}, arraySort(groupArray((ts, activity, aid, span_set))) AS s,
-          arrayMap(x -> tupleElement(x, 1), s) AS tss, length(tss) AS n,
-          arraySort(arrayFilter(g -> g > 0, arrayMap((a, b) -> b - a, arrayPopBack(tss), arrayPopFront(tss)))) AS gaps,
-          length(gaps) AS m, ${NOMINAL} AS nominal,
-          arrayMap(i -> greatest(tss[i], {from:Int64}), arrayEnumerate(tss)) AS starts,
-          arrayMap(i -> least(if(i < n, least(tss[i + 1], tss[i] + 2 * nominal), tss[i] + nominal), {until:Int64}),
-            arrayEnumerate(tss)) AS stops
-        FROM (${samples}) GROUP BY ${SERIES}`;
-      const covered = `
-        SELECT ${SERIES}, tupleElement(sample, 2) AS activity, tupleElement(sample, 3) AS aid,
-          tupleElement(sample, 4) AS span_set, start_ms, stop_ms
-        FROM (${series}) ARRAY JOIN s AS sample, starts AS start_ms, stops AS stop_ms`;
-      // Idle time inside the starved spans of the row's pipeline (empty list when span_set = 0).
-      const starvedOverlap = `arraySum(arrayMap((a, b) -> if(a < stop_ms AND b > start_ms,
-          least(stop_ms, b) - greatest(start_ms, a), 0),
-        arrayElement({spanStarts:Array(Array(Int64))}, span_set), arrayElement({spanEnds:Array(Array(Int64))}, span_set)))`;
-      const totals = `
-        SELECT ${SERIES}, aid, sum(stop_ms - start_ms) AS observed_ms,
-          sum(if(activity < {threshold:Float64}, stop_ms - start_ms, 0)) AS idle_ms,
-          sum(if(activity < {threshold:Float64} AND span_set > 0, ${starvedOverlap}, 0)) AS starved_ms
-        FROM (${covered}) WHERE stop_ms > start_ms GROUP BY ${SERIES}, aid`;
-      const names = `
-        SELECT ${SERIES}, aid, any(model_name) AS model_name, any(mig_profile) AS mig_profile,
-          any(namespace) AS namespace, any(pod) AS pod, any(container) AS container, any(hpc_job) AS hpc_job,
-          any(mapped) AS pipeline
-        FROM (SELECT ${SERIES}, ${ATTRIBUTES}, mapped, ${AID} AS aid FROM (
-          SELECT ${SERIES}, ${ATTRIBUTES}, ${mapped} AS mapped FROM gpu_samples
-          WHERE ${range} AND (isNotNull(gr_engine_active) OR isNotNull(gpu_util))))
-        GROUP BY ${SERIES}, aid`;
-      const rows = await db.query<IdleRow>(
-        `SELECT ${SERIES}, ${ATTRIBUTES}, pipeline, observed_ms, idle_ms, starved_ms
-         FROM (${totals}) ANY INNER JOIN (${names}) USING (host, uuid, gpu, mig_instance, aid)
-         ORDER BY host, gpu, uuid, mig_instance, namespace, pod, container, hpc_job, pipeline`,
-        params,
-      );
+      const sql = idleSql(mapped, range);
+      const rows: IdleRow[] = [];
+      // Host ranges run one after another, in host order, so the rows arrive sorted as one query's.
+      for (const [hostLo, hostHi] of await hostRanges(db, range, params, perQuery)) {
+        rows.push(...(await db.query<IdleRow>(sql, { ...params, hostLo, hostHi })));
+      }
       return rows.map(toAggregate);
     },
 
