@@ -3,8 +3,10 @@
  * record does not compile. `npm run typecheck` (tsc over sdk/test) fails if any
  * `@ts-expect-error` below stops being an error, i.e. if the types became too loose.
  */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createMonitor, type Monitor, type PredictionInput } from '../../src/index.js';
+import { createMonitor, type Logger, type Monitor, type PredictionInput } from '../../src/index.js';
 
 function wrongRecordsDoNotCompile(monitor: Monitor): void {
   // @ts-expect-error a boolean is not a feature value on the wire
@@ -35,5 +37,26 @@ describe('types shared with the wire schemas', () => {
     };
     expect(typeof wrongRecordsDoNotCompile).toBe('function');
     expect(ok.features).toEqual({ a: 1, b: 'x', c: null });
+  });
+});
+
+describe('Logger', () => {
+  it('accepts pino and console as they are', () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger: Logger = pino(sink);
+    const alsoConsole: Logger = console;
+    expect(typeof alsoConsole.warn).toBe('function');
+    createMonitor({ endpoint: 'nope', token: 't', model: 'm', version: '1', logger });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      level: 40,
+      msg: expect.stringMatching(/monitor disabled/),
+    });
   });
 });
