@@ -125,6 +125,9 @@ const SCOPE_WHERE =
   'tenant = {tenant:String} AND model = {model:String} AND version = {version:String} AND segment = {segment:String}';
 const WINDOW_WHERE = `${SCOPE_WHERE} AND ts >= {from:Int64} AND ts < {to:Int64}`;
 
+/** `feature` is one of the `features` parameter, as a set lookup built once per query. */
+const IN_FEATURES = 'feature IN (SELECT arrayJoin({features:Array(String)}))';
+
 const scopeParams = (s: DriftScope): SqlParams => ({
   tenant: s.tenant,
   model: s.model,
@@ -303,22 +306,21 @@ export function createClickHouseDriftStore(db: ClickHouseDb): DriftStore {
       const out = new Map<string, Float64Array>();
       for (const f of features) out.set(f, new Float64Array(0));
       if (features.length === 0) return out;
-      // One scan; the server groups and sorts each feature's values, and sends them as raw
-      // doubles keyed by the feature's position in the list (1-based).
+      // One scan; the server groups and sorts each feature's values and sends them as raw
+      // doubles. The list is a set (IN a subquery): has()/indexOf() on an array parameter cost
+      // a pass over the array per row on 18.16, slower than the sort itself.
       const body = await db.queryRowBinary(
-        `SELECT toUInt32(indexOf({features:Array(String)}, feature)) AS f,
-           arraySort(groupArray(assumeNotNull(value_num))) AS v
+        `SELECT feature, arraySort(groupArray(assumeNotNull(value_num))) AS v
          FROM prediction_features
-         WHERE ${WINDOW_WHERE} AND isNotNull(value_num) AND has({features:Array(String)}, feature)
-         GROUP BY f`,
+         WHERE ${WINDOW_WHERE} AND isNotNull(value_num) AND ${IN_FEATURES}
+         GROUP BY feature`,
         { ...windowParams(window), features: [...features] },
       );
       const reader = new RowBinaryReader(body);
       while (!reader.done) {
-        const f = reader.uint32();
+        const name = reader.string();
         const values = reader.float64Array();
-        const name = features[f - 1];
-        if (name !== undefined) out.set(name, values);
+        if (out.has(name)) out.set(name, values);
       }
       return out;
     },
@@ -354,8 +356,7 @@ export function createClickHouseDriftStore(db: ClickHouseDb): DriftStore {
       }>(
         `SELECT feature, value_str AS str, ${floatText('value_num')} AS num_text, count() AS n
          FROM prediction_features
-         WHERE ${WINDOW_WHERE} AND has({features:Array(String)}, feature)
-           AND (isNotNull(value_str) OR isNotNull(value_num))
+         WHERE ${WINDOW_WHERE} AND ${IN_FEATURES} AND (isNotNull(value_str) OR isNotNull(value_num))
          GROUP BY feature, value_str, value_num`,
         { ...windowParams(window), features: [...features] },
       );

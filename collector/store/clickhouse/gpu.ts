@@ -84,7 +84,11 @@ function spanParams(starved: readonly StarvedSpan[], params: Params): void {
   const pipelines = [...byPipeline.keys()];
   // 18.16 cannot CAST an empty [] to Array(Array(Int64)): a first, empty span [0, 0) of a
   // NUL-named pipeline (which no series maps to) keeps the lists non-empty and adds nothing.
-  params.spanPipelines = ['\0', ...pipelines];
+  const names = ['\0', ...pipelines];
+  params.spanPipelines = names;
+  // transform() maps a pipeline to its list's index through a hash table built once per query
+  // (indexOf() on an array parameter would scan the array per row on 18.16).
+  params.spanSets = names.map((_, i) => i + 1);
   params.spanStarts = [[0], ...pipelines.map((p) => [...byPipeline.get(p)!.values()].map((s) => s[0]))];
   params.spanEnds = [[0], ...pipelines.map((p) => [...byPipeline.get(p)!.values()].map((s) => s[1]))];
 }
@@ -148,7 +152,7 @@ function idleSql(mapped: string, range: string): string {
   const samples = `
     SELECT ${SERIES}, ts, assumeNotNull(ifNull(gr_engine_active, gpu_util / 100.0)) AS activity,
       ${AID} AS aid,
-      toUInt32(if(pod != '' OR hpc_job != '', indexOf({spanPipelines:Array(String)}, mapped), 0)) AS span_set
+      if(pod != '' OR hpc_job != '', transform(mapped, {spanPipelines:Array(String)}, {spanSets:Array(UInt32)}, toUInt32(0)), toUInt32(0)) AS span_set
     FROM (SELECT ${SERIES}, ${ATTRIBUTES}, ts, gr_engine_active, gpu_util, ${mapped} AS mapped
           FROM gpu_samples WHERE ${where})`;
   // Per series, sorted by time (ties by the rest of the tuple, so the result is deterministic),
@@ -245,7 +249,7 @@ export function createClickHouseGpuStore(
         lag_seconds: number | null;
       }>(
         `SELECT pipeline, stage, ts, queue_depth, lag_seconds FROM pipeline_stats
-         WHERE tenant = {tenant:String} AND has({pipelines:Array(String)}, pipeline)
+         WHERE tenant = {tenant:String} AND pipeline IN (SELECT arrayJoin({pipelines:Array(String)}))
            AND ts >= {from:Int64} AND ts < {until:Int64}
            AND (isNotNull(queue_depth) OR isNotNull(lag_seconds))
          ORDER BY ts, pipeline, stage`,
