@@ -45,6 +45,7 @@ export class Delivery {
   private abandoned = false;
   private deadline = Infinity;
   private readonly abort = new AbortController();
+  private lastPicked = -1;
 
   constructor(
     private readonly streams: readonly Stream[],
@@ -148,11 +149,23 @@ export class Delivery {
     }
   }
 
-  /** The next stream to send: one with a full batch, else (when draining) any with records. */
+  /**
+   * The next stream to send: one with a full batch, else (when draining) any with records. The
+   * search starts after the stream sent last, so a flood of predictions cannot starve labels.
+   */
   private pick(): Stream | undefined {
-    for (const stream of this.streams) if (stream.queue.length >= stream.batchLimit) return stream;
-    if (!this.drainAll) return undefined;
-    for (const stream of this.streams) if (stream.queue.length > 0) return stream;
+    const count = this.streams.length;
+    for (const full of [true, false]) {
+      if (!full && !this.drainAll) return undefined;
+      for (let k = 1; k <= count; k++) {
+        const index = (this.lastPicked + k) % count;
+        const stream = this.streams[index] as Stream;
+        if (full ? stream.queue.length >= stream.batchLimit : stream.queue.length > 0) {
+          this.lastPicked = index;
+          return stream;
+        }
+      }
+    }
     return undefined;
   }
 

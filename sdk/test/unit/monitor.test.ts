@@ -330,3 +330,18 @@ describe('time()', () => {
     expect(elapsed()).toBeGreaterThanOrEqual(ms);
   });
 });
+
+describe('fairness', () => {
+  it('sends labels and pipeline stats while predictions flood in', async () => {
+    const { fake, monitor } = await setup({ batchSize: 10, maxQueue: 10_000 });
+    for (let i = 0; i < 500; i++) {
+      monitor.logPrediction({ features: { i }, prediction: 1 });
+      if (i % 5 === 0) monitor.logLabel(`r${i}`, 1);
+    }
+    // Streams take turns: the second request is labels, not the second of 50 prediction batches.
+    await waitFor(() => fake.requests.length >= 2, 'two requests');
+    expect(fake.requests.slice(0, 2).map((r) => r.path)).toEqual(['/v1/predictions', '/v1/labels']);
+    expect(await monitor.flush()).toBe(true);
+    expect(monitor.stats()).toMatchObject({ delivered: 600, dropped: 0 });
+  });
+});
