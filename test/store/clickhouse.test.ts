@@ -28,7 +28,7 @@ import type {
 } from '../../collector/store/gpu-store.js';
 import { createClickHouseGpuStore } from '../../collector/store/clickhouse/gpu.js';
 import type { AuditEventRow } from '../../collector/store/audit-store.js';
-import type { GpuSampleRow, PipelineStatRow } from '../../collector/ingest/rows.js';
+import type { FeatureRow, GpuSampleRow, PipelineStatRow } from '../../collector/ingest/rows.js';
 import { scratchDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { describeStoreContract } from '../store-contract/contract.js';
@@ -472,6 +472,7 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
     const batch = batchOf('w1', 0, 0, {
       gpuSamples: SEEDS.flatMap(([seed, tenant]) => gpuRows(seed, tenant)),
       pipelineStats: pipelineRows(),
+      features: featureRows(),
     });
     await ch.ingest.applyBatch(batch);
     await duck.ingest.applyBatch(batch);
@@ -577,6 +578,53 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
       }),
     );
   }
+
+  /** A numeric feature with ties and extremes, and a categorical one holding numbers too. */
+  function featureRows(): FeatureRow[] {
+    const rand = prng(99);
+    const rows: FeatureRow[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const ts = from + i * 1000;
+      const v = rand();
+      rows.push(
+        featureRow({
+          ts,
+          feature: 'num',
+          valueNum: v < 0.05 ? null : v < 0.1 ? 0 : v < 0.15 ? 1e300 : Math.round(rand() * 1000) / 8 - 40,
+        }),
+      );
+      const mixed = [3, 2.5, 1e-5, 1e16, 0, -7, 123456789012345680, 0.1][i % 8]!;
+      rows.push(
+        featureRow({
+          ts,
+          feature: 'cat',
+          valueNum: i % 3 === 0 ? mixed : null,
+          valueStr: i % 3 === 1 ? ['red', 'blue', "it's", '3.0'][i % 4]! : null,
+        }),
+      );
+    }
+    return rows;
+  }
+
+  it('answers the drift window queries the same', async () => {
+    const window = { tenant: 'default', model: 'm', version: 'v1', segment: '', from, to: until };
+    expect(await ch.drift.featureCounts(window)).toEqual(await duck.drift.featureCounts(window));
+    expect(await ch.drift.scopes(from, until)).toEqual(await duck.drift.scopes(from, until));
+    const columns = await ch.drift.numericColumns(window, ['num', 'cat', 'none']);
+    expect(columns).toEqual(await duck.drift.numericColumns(window, ['num', 'cat', 'none']));
+    expect(columns.get('num')!.length).toBeGreaterThan(1800);
+    const edges = Float64Array.from([-Infinity, -10, 0, 0.125, 50, 1e300]);
+    expect(await ch.drift.histogram(window, 'num', edges)).toEqual(
+      await duck.drift.histogram(window, 'num', edges),
+    );
+    const categories = await ch.drift.categoryCounts(window, ['cat', 'num']);
+    expect(categories).toEqual(await duck.drift.categoryCounts(window, ['cat', 'num']));
+    expect(Object.fromEntries(categories.get('cat')!)).toMatchObject({
+      '3.0': expect.any(Number),
+      '1e-05': expect.any(Number),
+      '1e+16': expect.any(Number),
+    });
+  });
 
   const rules: PipelineLikeRule[] = [
     { pipeline: 'etl', namespaceLike: 'data', podLike: 'etl-%', jobLike: '%' },
