@@ -5,7 +5,7 @@
  */
 import { FactorywatchError } from '../errors.js';
 
-/** The numbers behind the default decision (docs/drift.md). */
+/** The numbers behind the default decision (README, "The default decision"). */
 export interface DriftThresholds {
   /** A distribution test (KS for numeric, chi-square for categorical) is significant below this p-value. */
   alpha: number;

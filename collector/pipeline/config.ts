@@ -15,7 +15,7 @@ export interface ModelSettings {
   positiveClass: string | null;
 }
 
-/** The rules behind a pipeline stage's status; every one is documented in docs/health.md. */
+/** The rules behind a pipeline stage's status; every one is documented in the README ("Model and pipeline health"). */
 export interface PipelineThresholds {
   /** Baseline window for throughput, error rate and output/input ratio. */
   windowSeconds: number;

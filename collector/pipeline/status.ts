@@ -1,6 +1,6 @@
 /**
  * The status of one pipeline stage, from its window aggregates and thresholds: pure, no clock.
- * Rules (thresholds in config.ts, documented in docs/health.md), most severe first:
+ * Rules (thresholds in config.ts, documented in the README ("Model and pipeline health")), most severe first:
  * stalled > throughput_collapsed > queue_growing > degraded > ok. Every triggered rule adds a reason.
  */
 import type { PipelineStageAggregate, ReportPart } from '../store/health-store.js';
