@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'collector/**/*.test.ts', 'rules/**/*.test.ts', 'dashboards/**/*.test.ts', 'sdk/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'collector/**/*.test.ts',
+      'rules/**/*.test.ts',
+      'dashboards/**/*.test.ts',
+      'sdk/**/*.test.ts',
+    ],
     exclude: ['node_modules', 'dist', 'sdk/dist'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -5,7 +5,11 @@
 import { FactorywatchError } from '../errors.js';
 import { DRIFT_CONFIG_DEFAULTS, parseDriftConfig, type DriftConfig } from '../drift/config.js';
 import { GPU_CONFIG_DEFAULTS, parseGpuConfig, type GpuConfig } from '../gpu/config.js';
-import { GOVERNANCE_CONFIG_DEFAULTS, parseGovernanceConfig, type GovernanceConfig } from '../governance/config.js';
+import {
+  GOVERNANCE_CONFIG_DEFAULTS,
+  parseGovernanceConfig,
+  type GovernanceConfig,
+} from '../governance/config.js';
 import { HEALTH_CONFIG_DEFAULTS, parseHealthConfig, type HealthConfig } from '../pipeline/config.js';
 
 export interface WalConfig {
@@ -45,7 +49,12 @@ export const CONFIG_DEFAULTS: Config = {
   logLevel: 'info',
   bodyLimitBytes: 16 * 1024 * 1024,
   maxFeatures: 1000,
-  wal: { maxBytes: 1024 * 1024 * 1024, segmentBytes: 64 * 1024 * 1024, batchMaxRecords: 20_000, batchMaxDelayMs: 200 },
+  wal: {
+    maxBytes: 1024 * 1024 * 1024,
+    segmentBytes: 64 * 1024 * 1024,
+    batchMaxRecords: 20_000,
+    batchMaxDelayMs: 200,
+  },
   drift: DRIFT_CONFIG_DEFAULTS,
   gpu: GPU_CONFIG_DEFAULTS,
   governance: GOVERNANCE_CONFIG_DEFAULTS,
@@ -82,7 +91,8 @@ export interface ConfigSources {
 /** Merges defaults < file < env < flags and validates the result. Pure: no I/O. */
 export function resolveConfig(sources: ConfigSources): Config {
   const file = sources.file ?? {};
-  if (!isPlainObject(file)) throw new FactorywatchError('CONFIG_INVALID', 'The config file must hold a mapping.', '/');
+  if (!isPlainObject(file))
+    throw new FactorywatchError('CONFIG_INVALID', 'The config file must hold a mapping.', '/');
   let merged = deepMerge(CONFIG_DEFAULTS as unknown as Record<string, unknown>, file);
   for (const [option, [key, kind]] of Object.entries(SCALAR_OPTIONS)) {
     const fromEnv = sources.env?.[envName(option)];
@@ -101,21 +111,30 @@ export function resolveConfig(sources: ConfigSources): Config {
 function convert(raw: string, kind: 'string' | 'integer', origin: string): string | number {
   if (kind === 'string') return raw;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value)) throw new FactorywatchError('CONFIG_INVALID', `${origin} must be an integer, got "${raw}".`, origin);
+  if (!Number.isSafeInteger(value))
+    throw new FactorywatchError('CONFIG_INVALID', `${origin} must be an integer, got "${raw}".`, origin);
   return value;
 }
 
 function validate(raw: Record<string, unknown>): Config {
   const known = new Set(Object.keys(CONFIG_DEFAULTS));
   for (const key of Object.keys(raw)) {
-    if (!known.has(key)) throw new FactorywatchError('CONFIG_INVALID', `Unknown configuration key "${key}".`, `/${key}`);
+    if (!known.has(key))
+      throw new FactorywatchError('CONFIG_INVALID', `Unknown configuration key "${key}".`, `/${key}`);
   }
   const str = (key: string) => {
     const v = raw[key];
-    if (typeof v !== 'string') throw new FactorywatchError('CONFIG_INVALID', `${key} must be a string.`, `/${key}`);
+    if (typeof v !== 'string')
+      throw new FactorywatchError('CONFIG_INVALID', `${key} must be a string.`, `/${key}`);
     return v;
   };
-  const int = (obj: Record<string, unknown>, key: string, path: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const int = (
+    obj: Record<string, unknown>,
+    key: string,
+    path: string,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ) => {
     const v = obj[key];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       throw new FactorywatchError('CONFIG_INVALID', `${key} must be an integer from ${min} to ${max}.`, path);
@@ -125,12 +144,20 @@ function validate(raw: Record<string, unknown>): Config {
   const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   const logLevel = str('logLevel');
   if (!logLevels.includes(logLevel)) {
-    throw new FactorywatchError('CONFIG_INVALID', `logLevel must be one of ${logLevels.join(', ')}.`, '/logLevel');
+    throw new FactorywatchError(
+      'CONFIG_INVALID',
+      `logLevel must be one of ${logLevels.join(', ')}.`,
+      '/logLevel',
+    );
   }
   const dataDir = str('dataDir');
   const store = str('store') || `duckdb:${dataDir.replace(/\/+$/, '')}/factorywatch.duckdb`;
   if (!/^(duckdb:.+|clickhouse:https?:\/\/.+)$/.test(store)) {
-    throw new FactorywatchError('CONFIG_INVALID', 'store must be duckdb:PATH or clickhouse:http://host:8123.', '/store');
+    throw new FactorywatchError(
+      'CONFIG_INVALID',
+      'store must be duckdb:PATH or clickhouse:http://host:8123.',
+      '/store',
+    );
   }
   const wal = section(raw, 'wal');
   return {
@@ -156,7 +183,8 @@ function validate(raw: Record<string, unknown>): Config {
 
 function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
   const v = raw[key];
-  if (!isPlainObject(v)) throw new FactorywatchError('CONFIG_INVALID', `${key} must be a mapping.`, `/${key}`);
+  if (!isPlainObject(v))
+    throw new FactorywatchError('CONFIG_INVALID', `${key} must be a mapping.`, `/${key}`);
   return v;
 }
 

@@ -25,10 +25,12 @@ export function createCollectorMetrics(version: string): CollectorMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  new Gauge({ name: 'factorywatch_build_info', help: 'Build information; always 1.', labelNames: ['version'], registers }).set(
-    { version },
-    1,
-  );
+  new Gauge({
+    name: 'factorywatch_build_info',
+    help: 'Build information; always 1.',
+    labelNames: ['version'],
+    registers,
+  }).set({ version }, 1);
   return {
     registry,
     ingestedRecords: new Counter({

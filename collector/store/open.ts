@@ -18,5 +18,9 @@ export async function openStore(spec: string): Promise<Store> {
     const { openClickHouseStore } = await import('./clickhouse/index.js');
     return openClickHouseStore(spec.slice('clickhouse:'.length));
   }
-  throw new FactorywatchError('CONFIG_INVALID', `Unknown store "${spec}": use duckdb:PATH or clickhouse:http://host:8123.`, '/store');
+  throw new FactorywatchError(
+    'CONFIG_INVALID',
+    `Unknown store "${spec}": use duckdb:PATH or clickhouse:http://host:8123.`,
+    '/store',
+  );
 }

@@ -22,7 +22,12 @@ function batch(prefix: string) {
   };
 }
 
-async function ingestUntilKilled(collector: CollectorProcess, token: string, round: number, killAfterAcks: number) {
+async function ingestUntilKilled(
+  collector: CollectorProcess,
+  token: string,
+  round: number,
+  killAfterAcks: number,
+) {
   const acknowledged: string[] = [];
   let sent = 0;
   let killed = false;
@@ -52,7 +57,9 @@ async function ingestUntilKilled(collector: CollectorProcess, token: string, rou
 
 async function waitDrained(url: string, token: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    const stats = (await (await fetch(`${url}/v1/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    const stats = (await (
+      await fetch(`${url}/v1/stats`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
       wal: { backlog_bytes: number; applied_seq: number; next_seq: number };
     };
     if (stats.wal.backlog_bytes === 0 && stats.wal.applied_seq === stats.wal.next_seq - 1) return;
@@ -80,9 +87,11 @@ describe('crash recovery', () => {
       "SELECT count(*) AS n, count(DISTINCT request_id) AS distinct_ids FROM predictions WHERE model = 'crash'",
     );
     const stored = new Set(
-      (await db.all<{ prefix: string }>("SELECT DISTINCT regexp_replace(request_id, '-[0-9]+$', '') AS prefix FROM predictions")).map(
-        (r) => r.prefix,
-      ),
+      (
+        await db.all<{ prefix: string }>(
+          "SELECT DISTINCT regexp_replace(request_id, '-[0-9]+$', '') AS prefix FROM predictions",
+        )
+      ).map((r) => r.prefix),
     );
     await db.close();
     expect(acknowledged.length).toBeGreaterThan(60);

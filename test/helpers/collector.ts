@@ -44,7 +44,12 @@ export async function openTestCollector(file: Record<string, unknown> = {}): Pro
         payload = JSON.stringify(options.body);
         headers['content-type'] = 'application/json';
       }
-      return collector.app.inject({ method, url, headers: { ...headers, ...options.headers }, ...(payload === undefined ? {} : { payload }) });
+      return collector.app.inject({
+        method,
+        url,
+        headers: { ...headers, ...options.headers },
+        ...(payload === undefined ? {} : { payload }),
+      });
     },
     close: () => collector.close(),
   };

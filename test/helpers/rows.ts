@@ -1,5 +1,12 @@
 /** Row builders for store tests: a complete row with overridable fields. */
-import type { FeatureRow, GpuSampleRow, IngestBatch, LabelRow, PipelineStatRow, PredictionRow } from '../../collector/ingest/rows.js';
+import type {
+  FeatureRow,
+  GpuSampleRow,
+  IngestBatch,
+  LabelRow,
+  PipelineStatRow,
+  PredictionRow,
+} from '../../collector/ingest/rows.js';
 
 export function predictionRow(over: Partial<PredictionRow> = {}): PredictionRow {
   return {
@@ -35,7 +42,15 @@ export function featureRow(over: Partial<FeatureRow> = {}): FeatureRow {
 }
 
 export function labelRow(over: Partial<LabelRow> = {}): LabelRow {
-  return { walSeq: 0, tenant: 'default', ts: Date.UTC(2026, 0, 1), requestId: 'r1', labelNum: 1, labelStr: null, ...over };
+  return {
+    walSeq: 0,
+    tenant: 'default',
+    ts: Date.UTC(2026, 0, 1),
+    requestId: 'r1',
+    labelNum: 1,
+    labelStr: null,
+    ...over,
+  };
 }
 
 export function pipelineStatRow(over: Partial<PipelineStatRow> = {}): PipelineStatRow {
@@ -86,6 +101,21 @@ export function gpuSampleRow(over: Partial<GpuSampleRow> = {}): GpuSampleRow {
 }
 
 /** A batch holding only the given rows. */
-export function batchOf(walId: string, fromSeq: number, toSeq: number, rows: Partial<IngestBatch>): IngestBatch {
-  return { walId, fromSeq, toSeq, predictions: [], features: [], labels: [], pipelineStats: [], gpuSamples: [], ...rows };
+export function batchOf(
+  walId: string,
+  fromSeq: number,
+  toSeq: number,
+  rows: Partial<IngestBatch>,
+): IngestBatch {
+  return {
+    walId,
+    fromSeq,
+    toSeq,
+    predictions: [],
+    features: [],
+    labels: [],
+    pipelineStats: [],
+    gpuSamples: [],
+    ...rows,
+  };
 }

@@ -37,7 +37,12 @@ const body = fc.oneof(
     .array(fc.tuple(fc.string(), fc.dictionary(fc.string(), fc.string()), fc.string()), { maxLength: 10 })
     .map((lines) =>
       lines
-        .map(([name, labels, value]) => `DCGM_FI_${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} ${value}`)
+        .map(
+          ([name, labels, value]) =>
+            `DCGM_FI_${name}{${Object.entries(labels)
+              .map(([k, v]) => `${k}="${v}"`)
+              .join(',')}} ${value}`,
+        )
         .join('\n'),
     ),
 );

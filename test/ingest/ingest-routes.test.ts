@@ -15,7 +15,9 @@ function prediction(i: number) {
 
 async function storedCount(t: TestCollector, stream: string): Promise<number> {
   await t.collector.writer.drained();
-  const stats = (await t.request('GET', '/v1/stats')).json() as { streams: { stream: string; records: number }[] };
+  const stats = (await t.request('GET', '/v1/stats')).json() as {
+    streams: { stream: string; records: number }[];
+  };
   return stats.streams.find((s) => s.stream === stream)?.records ?? -1;
 }
 
@@ -31,7 +33,10 @@ describe('ingest routes', () => {
     records[999] = { ...prediction(999), ts: 'yesterday-ish' };
     const response = await t.request('POST', '/v1/predictions', { token: t.serviceToken, body: { records } });
     expect(response.statusCode).toBe(202);
-    const body = response.json() as { accepted: number; rejected: { index: number; code: string; path: string }[] };
+    const body = response.json() as {
+      accepted: number;
+      rejected: { index: number; code: string; path: string }[];
+    };
     expect(body.accepted).toBe(997);
     expect(body.rejected.map((r) => [r.index, r.code, r.path])).toEqual([
       [17, 'RECORD_FIELD_TYPE', '/records/17/features/f0'],
@@ -63,29 +68,50 @@ describe('ingest routes', () => {
       headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' },
     });
     expect(response.statusCode).toBe(202);
-    expect(response.json()).toMatchObject({ accepted: 2, rejected: [{ index: 1, code: 'RECORD_UNPARSEABLE', path: '/records/1' }] });
+    expect(response.json()).toMatchObject({
+      accepted: 2,
+      rejected: [{ index: 1, code: 'RECORD_UNPARSEABLE', path: '/records/1' }],
+    });
     expect(await storedCount(t, 'predictions')).toBe(2);
   });
 
   it('stores labels, pipeline stats and dcgm-exporter samples with their timestamps', async () => {
     t = await openTestCollector();
-    const labels = await t.request('POST', '/v1/labels', { body: { records: [{ request_id: 'r-1', label: 1 }] } });
+    const labels = await t.request('POST', '/v1/labels', {
+      body: { records: [{ request_id: 'r-1', label: 1 }] },
+    });
     expect(labels.json()).toEqual({ accepted: 1, rejected: [] });
     const stats = await t.request('POST', '/v1/pipeline-stats', {
-      body: { records: [{ pipeline: 'etl', stage: 'load', rows_in: 10, rows_out: -1 }, { pipeline: 'etl', stage: 'load', rows_in: 10, rows_out: 9 }] },
+      body: {
+        records: [
+          { pipeline: 'etl', stage: 'load', rows_in: 10, rows_out: -1 },
+          { pipeline: 'etl', stage: 'load', rows_in: 10, rows_out: 9 },
+        ],
+      },
     });
-    expect(stats.json()).toMatchObject({ accepted: 1, rejected: [{ index: 0, code: 'RECORD_FIELD_RANGE', path: '/records/0/rows_out' }] });
+    expect(stats.json()).toMatchObject({
+      accepted: 1,
+      rejected: [{ index: 0, code: 'RECORD_FIELD_RANGE', path: '/records/0/rows_out' }],
+    });
     const exposition = [
       '# TYPE DCGM_FI_DEV_GPU_UTIL gauge',
       'DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-a",Hostname="h1",modelName="NVIDIA H100 80GB HBM3"} 87 1767225600000',
       'DCGM_FI_DEV_GPU_UTIL{gpu="1",UUID="GPU-b",Hostname="h1"} 0',
       'this line is broken {',
     ].join('\n');
-    const gpu = await t.request('POST', '/v1/gpu-samples', { body: exposition, headers: { 'content-type': 'text/plain' } });
+    const gpu = await t.request('POST', '/v1/gpu-samples', {
+      body: exposition,
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(gpu.statusCode).toBe(202);
-    expect(gpu.json()).toMatchObject({ accepted: 2, rejected: [{ index: 4, code: 'EXPOSITION_LINE_INVALID' }] });
+    expect(gpu.json()).toMatchObject({
+      accepted: 2,
+      rejected: [{ index: 4, code: 'EXPOSITION_LINE_INVALID' }],
+    });
     expect(await storedCount(t, 'gpu_samples')).toBe(2);
-    const stored = (await t.request('GET', '/v1/stats')).json() as { streams: { stream: string; records: number; last_ts: number }[] };
+    const stored = (await t.request('GET', '/v1/stats')).json() as {
+      streams: { stream: string; records: number; last_ts: number }[];
+    };
     expect(stored.streams.find((s) => s.stream === 'labels')?.records).toBe(1);
     expect(stored.streams.find((s) => s.stream === 'pipeline_stats')?.records).toBe(1);
     expect(stored.streams.find((s) => s.stream === 'gpu_samples')?.last_ts).toBeGreaterThan(1767225600000);
@@ -111,7 +137,8 @@ describe('ingest routes', () => {
     await t.collector.writer.stop();
     const body = { records: Array.from({ length: 20 }, (_, i) => prediction(i)) };
     let response = await t.request('POST', '/v1/predictions', { body });
-    for (let i = 0; i < 20 && response.statusCode === 202; i++) response = await t.request('POST', '/v1/predictions', { body });
+    for (let i = 0; i < 20 && response.statusCode === 202; i++)
+      response = await t.request('POST', '/v1/predictions', { body });
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('5');
     expect(response.json()).toMatchObject({ error: { code: 'WAL_FULL' } });
@@ -124,7 +151,9 @@ describe('ingest routes', () => {
     await t.request('POST', '/v1/predictions', { body: { records: [prediction(1), { nope: 1 }] } });
     const metrics = (await t.request('GET', '/metrics')).body;
     expect(metrics).toContain('factorywatch_ingest_records_total{stream="predictions"} 1');
-    expect(metrics).toContain('factorywatch_ingest_rejected_total{stream="predictions",code="RECORD_FIELD_MISSING"} 1');
+    expect(metrics).toContain(
+      'factorywatch_ingest_rejected_total{stream="predictions",code="RECORD_FIELD_MISSING"} 1',
+    );
   });
 
   it('needs a token everywhere but /healthz, and lets a service token ingest only', async () => {

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../collector/store/store.js';
-import { batchOf, featureRow, gpuSampleRow, labelRow, pipelineStatRow, predictionRow } from '../helpers/rows.js';
+import {
+  batchOf,
+  featureRow,
+  gpuSampleRow,
+  labelRow,
+  pipelineStatRow,
+  predictionRow,
+} from '../helpers/rows.js';
 import type { OpenStore } from './contract.js';
 
 export function describeIngestContract(open: OpenStore): void {
@@ -29,7 +36,10 @@ export function describeIngestContract(open: OpenStore): void {
       await store.ingest.applyBatch(
         batchOf('w1', 0, 2, {
           predictions: [predictionRow({ walSeq: 0, ts }), predictionRow({ walSeq: 1, ts: ts - 5 })],
-          features: [featureRow({ walSeq: 0 }), featureRow({ walSeq: 0, feature: 'c', valueNum: null, valueStr: 'a' })],
+          features: [
+            featureRow({ walSeq: 0 }),
+            featureRow({ walSeq: 0, feature: 'c', valueNum: null, valueStr: 'a' }),
+          ],
           labels: [labelRow({ walSeq: 2 })],
           pipelineStats: [pipelineStatRow({ walSeq: 2 })],
           gpuSamples: [gpuSampleRow({ walSeq: 2, values: { gpu_util: 87, power_usage_watts: 312.457 } })],

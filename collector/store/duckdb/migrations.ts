@@ -11,8 +11,12 @@ export interface Migration {
 }
 
 export async function migrate(db: DuckDb, migrations: readonly Migration[]): Promise<void> {
-  await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (id VARCHAR PRIMARY KEY, applied_at BIGINT NOT NULL)');
-  const applied = new Set((await db.all<{ id: string }>('SELECT id FROM schema_migrations')).map((r) => r.id));
+  await db.run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (id VARCHAR PRIMARY KEY, applied_at BIGINT NOT NULL)',
+  );
+  const applied = new Set(
+    (await db.all<{ id: string }>('SELECT id FROM schema_migrations')).map((r) => r.id),
+  );
   for (const migration of migrations) {
     if (applied.has(migration.id)) continue;
     await db.transaction(async () => {
