@@ -4,6 +4,7 @@ import type { AppContext } from '../http/context.js';
 import { parseInstant } from '../models/time.js';
 import { pipelineHealth } from './health.js';
 import { PipelinesQuery, PipelinesResponse } from './schema.js';
+import { withStarvation } from './starved-stages.js';
 
 /** Registers `GET /v1/pipelines/health?pipeline=&at=`, scoped to the caller's tenant. */
 export async function pipelineRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -14,10 +15,16 @@ export async function pipelineRoutes(app: FastifyInstance, ctx: AppContext): Pro
       const query = request.query as PipelinesQuery;
       const now = Date.now();
       const at = query.at === undefined ? now : parseInstant(query.at, now, '/querystring/at');
-      const pipelines = await pipelineHealth(ctx.store.health, ctx.config.health, {
-        tenant: request.principal?.tenant ?? 'default',
+      const tenant = request.principal?.tenant ?? 'default';
+      const stages = await pipelineHealth(ctx.store.health, ctx.config.health, {
+        tenant,
         now: at,
         ...(query.pipeline === undefined ? {} : { pipeline: query.pipeline }),
+      });
+      const pipelines = await withStarvation(stages, ctx.store.gpu, {
+        tenant,
+        now: at,
+        windowMs: ctx.config.gpu.starvationWindowMs,
       });
       return { at, pipelines };
     },

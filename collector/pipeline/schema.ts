@@ -30,6 +30,8 @@ export const StageHealthSchema = Type.Object({
   last_seen: Type.Number(),
   last_success: NullableNumber,
   freshness_seconds: NullableNumber,
+  /** Starved by the rule that makes GPU idle data-starved: an empty queue or growing lag. */
+  starved: Type.Boolean(),
 });
 
 /** The answer of `GET /v1/pipelines/health`. */

@@ -156,8 +156,10 @@ describe('health API, metrics and CLI', () => {
         'last_seen',
         'last_success',
         'freshness_seconds',
+        'starved',
       ].sort(),
     );
+    expect(load.starved).toBe(false);
     expect(extract).toMatchObject({ stage: 'extract', status: 'stalled' });
     const earlier = await app.inject({
       method: 'GET',
@@ -167,6 +169,20 @@ describe('health API, metrics and CLI', () => {
     expect(
       earlier.json().pipelines.map((p: { stage: string; status: string }) => [p.stage, p.status]),
     ).toEqual([['extract', 'ok']]);
+  });
+
+  it('marks a stage starved by the same rule as data-starved GPU idle', async () => {
+    await store.ingest.applyBatch(
+      batchOf('starving', 0, 0, {
+        pipelineStats: Array.from({ length: 10 }, (_, i) =>
+          pipelineStatRow({ ts: NOW - i * 15_000, pipeline: 'loader', stage: 'batches', queueDepth: 0, lagSeconds: 5 }),
+        ),
+      }),
+    );
+    const res = await app.inject({ method: 'GET', url: `/v1/pipelines/health?pipeline=loader&at=${NOW}` });
+    const [batches] = res.json().pipelines;
+    expect(batches).toMatchObject({ pipeline: 'loader', stage: 'batches', starved: true });
+    expect(batches.reasons.some((r: string) => r.startsWith('starved:'))).toBe(true);
   });
 
   it('keeps the model and pipeline series of /metrics', async () => {
