@@ -24,6 +24,7 @@ beforeAll(async () => {
     store,
     registry: new Registry(),
     logger: pino({ level: 'silent' }),
+    audit: { append: () => undefined },
     ingest: { appendGpuSamples: async () => undefined },
   };
   app = fastify();

@@ -21,6 +21,7 @@ function context(scrape: unknown[]): AppContext {
     store: {} as Store,
     registry: new Registry(),
     logger: pino({ level: 'silent' }),
+    audit: { append: () => undefined },
     ingest: {
       appendGpuSamples: async (tenant, rows) => {
         appended.push({ tenant, rows });
