@@ -175,7 +175,13 @@ describe('health API, metrics and CLI', () => {
     await store.ingest.applyBatch(
       batchOf('starving', 0, 0, {
         pipelineStats: Array.from({ length: 10 }, (_, i) =>
-          pipelineStatRow({ ts: NOW - i * 15_000, pipeline: 'loader', stage: 'batches', queueDepth: 0, lagSeconds: 5 }),
+          pipelineStatRow({
+            ts: NOW - i * 15_000,
+            pipeline: 'loader',
+            stage: 'batches',
+            queueDepth: 0,
+            lagSeconds: 5,
+          }),
         ),
       }),
     );
