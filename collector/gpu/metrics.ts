@@ -98,12 +98,12 @@ export function startGpuMetrics(ctx: AppContext, clock: () => number = Date.now)
     });
     for (const row of slice.rows) {
       const labels = labelsOf(row);
-      if (row.allocated_idle_seconds > 0)
-        idleSeconds.inc({ ...labels, allocated: 'true' }, row.allocated_idle_seconds);
-      if (row.unallocated_idle_seconds > 0)
-        idleSeconds.inc({ ...labels, allocated: 'false' }, row.unallocated_idle_seconds);
-      if (row.data_starved_seconds > 0) starvedSeconds.inc(labels, row.data_starved_seconds);
-      if (row.idle_cost > 0) idleCost.inc(labels, row.idle_cost);
+      // Zero increments too: a series must exist before its first idle second, or rate() and
+      // alerts see nothing rather than 0.
+      idleSeconds.inc({ ...labels, allocated: 'true' }, row.allocated_idle_seconds);
+      idleSeconds.inc({ ...labels, allocated: 'false' }, row.unallocated_idle_seconds);
+      starvedSeconds.inc(labels, row.data_starved_seconds);
+      idleCost.inc(labels, row.idle_cost);
     }
     countedUntil = sliceEnd;
   }
