@@ -13,6 +13,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
     summary: 'compare datasets offline, show drift, set references',
     load: async () => (await import('../drift/cli.js')).runDriftCli,
   },
+  gpu: {
+    summary: 'GPU idle report by gpu, host, namespace, pod or model',
+    load: async () => (await import('../gpu/cli.js')).runGpuCli,
+  },
   models: {
     summary: 'volume, latency and quality per model version',
     load: async () => (await import('../models/cli.js')).runModelsCli,
