@@ -78,7 +78,7 @@ async function endToEnd(): Promise<{ rate: number; peakRssMiB: number }> {
       streams: { stream: string; records: number }[];
     };
     if (stats.streams.find((s) => s.stream === 'predictions')?.records === BATCHES * BATCH) break;
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);

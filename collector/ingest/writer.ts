@@ -90,8 +90,12 @@ export class WalWriter {
     this.metrics.walBacklogBytes.set(this.wal.backlogBytes);
     const reader = this.wal.reader(highWater + 1);
     try {
+      // The next batch is read and decoded while the store applies the current one, so the
+      // JSON work overlaps DuckDB's (or ClickHouse's) own threads.
+      let next = this.nextBatch(reader);
       while (!this.stopping) {
-        const entries = await this.nextBatch(reader);
+        const entries = await next;
+        next = this.stopping ? Promise.resolve([]) : this.nextBatch(reader);
         if (entries.length === 0) continue;
         const batch = entriesToBatch(this.wal.id, entries);
         const started = performance.now();
@@ -99,7 +103,7 @@ export class WalWriter {
           await this.store.ingest.applyBatch(batch);
           return true;
         });
-        if (!applied) return;
+        if (!applied) break;
         this.metrics.storeWriteDuration.observe(
           { store: this.store.kind },
           (performance.now() - started) / 1000,
@@ -111,6 +115,7 @@ export class WalWriter {
         this.metrics.walBacklogBytes.set(this.wal.backlogBytes);
         this.setApplied(batch.toSeq);
       }
+      await next;
     } finally {
       await reader.close();
     }

@@ -83,9 +83,22 @@ function stageFeatures(rows: readonly FeatureRow[]) {
   const ts: bigint[] = new Array(rows.length);
   const valueNum: (number | null)[] = new Array(rows.length);
   const valueStr: (string | null)[] = new Array(rows.length);
+  let previous: FeatureRow | undefined;
+  let previousKey = -1;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as FeatureRow;
-    keyIds[i] = keys.id(`${r.tenant}\u0000${r.model}\u0000${r.version}\u0000${r.segment}`);
+    // Consecutive rows mostly belong to the same prediction: skip building the key string then.
+    if (
+      previous === undefined ||
+      r.tenant !== previous.tenant ||
+      r.model !== previous.model ||
+      r.version !== previous.version ||
+      r.segment !== previous.segment
+    ) {
+      previousKey = keys.id(`${r.tenant}\u0000${r.model}\u0000${r.version}\u0000${r.segment}`);
+      previous = r;
+    }
+    keyIds[i] = previousKey;
     nameIds[i] = names.id(r.feature);
     ts[i] = BigInt(r.ts);
     valueNum[i] = r.valueNum;
@@ -111,25 +124,38 @@ function stageFeatures(rows: readonly FeatureRow[]) {
   };
 }
 
+// Created afresh for every batch: DELETE only marks rows, and a temp table emptied by DELETE kept
+// its memory, growing the collector's RSS batch after batch.
 const STAGING_SQL = `
-  CREATE TEMP TABLE IF NOT EXISTS stage_feature_values (key_id INTEGER, ts BIGINT, name_id INTEGER, value_num DOUBLE, value_str VARCHAR);
-  CREATE TEMP TABLE IF NOT EXISTS stage_feature_keys (key_id INTEGER, tenant VARCHAR, model VARCHAR, version VARCHAR, segment VARCHAR);
-  CREATE TEMP TABLE IF NOT EXISTS stage_feature_names (name_id INTEGER, feature VARCHAR);
+  CREATE OR REPLACE TEMP TABLE stage_feature_values (key_id INTEGER, ts BIGINT, name_id INTEGER, value_num DOUBLE, value_str VARCHAR);
+  CREATE OR REPLACE TEMP TABLE stage_feature_keys (key_id INTEGER, tenant VARCHAR, model VARCHAR, version VARCHAR, segment VARCHAR);
+  CREATE OR REPLACE TEMP TABLE stage_feature_names (name_id INTEGER, feature VARCHAR);
 `;
 
 export function createDuckDbIngestStore(db: DuckDb): IngestStore {
-  let staged = false;
+  // One reusable chunk per table: a chunk's native memory is only released when its JS wrapper
+  // is collected, so a fresh chunk per 2,048 rows let RSS grow by hundreds of MB under load.
+  const chunks = new Map<string, DuckDBDataChunk>();
+
   async function appendColumns(table: string, columns: readonly Column[]): Promise<void> {
     const rowCount = columns[0]?.[1].length ?? 0;
     if (rowCount === 0) return;
     const appender = await db.appender(table);
-    const types = columns.map(([type]) => type);
+    let chunk = chunks.get(table);
+    if (!chunk) {
+      chunk = DuckDBDataChunk.create(columns.map(([type]) => type));
+      chunks.set(table, chunk);
+    }
     // A data chunk holds at most 2048 rows (DuckDB's vector size); appending whole column
     // vectors costs one native call per column instead of one per value.
     for (let start = 0; start < rowCount; start += 2048) {
       const end = Math.min(rowCount, start + 2048);
-      const chunk = DuckDBDataChunk.create(types, end - start);
-      columns.forEach(([, values], i) => chunk.setColumnValues(i, values.slice(start, end)));
+      chunk.reset();
+      chunk.rowCount = end - start;
+      for (let i = 0; i < columns.length; i++) {
+        const values = (columns[i] as Column)[1];
+        chunk.setColumnValues(i, start === 0 && end === values.length ? values : values.slice(start, end));
+      }
       appender.appendDataChunk(chunk);
     }
     appender.closeSync();
@@ -173,10 +199,7 @@ export function createDuckDbIngestStore(db: DuckDb): IngestStore {
 
         const f = fresh(batch.features);
         if (f.length > 0) {
-          if (!staged) {
-            await db.runNow(STAGING_SQL);
-            staged = true;
-          }
+          await db.runNow(STAGING_SQL);
           const stage = stageFeatures(f);
           await appendColumns('stage_feature_values', stage.features);
           await appendColumns('stage_feature_keys', stage.keys);
@@ -187,7 +210,7 @@ export function createDuckDbIngestStore(db: DuckDb): IngestStore {
             FROM stage_feature_values v
             JOIN stage_feature_keys k USING (key_id)
             JOIN stage_feature_names n USING (name_id);
-            DELETE FROM stage_feature_values; DELETE FROM stage_feature_keys; DELETE FROM stage_feature_names;
+            DROP TABLE stage_feature_values; DROP TABLE stage_feature_keys; DROP TABLE stage_feature_names;
           `);
         }
 
