@@ -83,6 +83,8 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   });
 }
 
+/** The tenant records are stored under; a cross-tenant token that names none writes to `default`. */
 function tenantOf(request: FastifyRequest): string {
-  return request.principal?.tenant ?? 'default';
+  const tenant = request.principal?.tenant;
+  return tenant === undefined || tenant === '*' ? 'default' : tenant;
 }
