@@ -115,19 +115,18 @@ export function startDemoFeeds(target: FeedTarget, options: DemoFeedOptions = {}
           label: { request_id: requestId, label: flight.delay > 15 ? 1 : 0 },
         });
       }
-      for (let i = 0; i < 3; i++) {
-        const day = weather[weatherIndex++ % weather.length] as WeatherDay;
-        records.push({
-          model: 'rain-forecast',
-          version: 'v1',
-          ts: now,
-          request_id: `wx-${day.date}-${now}`,
-          features: weatherFeatures(day),
-          prediction: day.precipitation > 0 ? 'rain' : 'dry',
-          label: day.weather === 'rain' || day.weather === 'drizzle' ? 'rain' : 'dry',
-          latency_ms: 1 + Math.random(),
-        });
-      }
+      // One Seattle day per second: a two-minute drift window spans four months of seasons.
+      const day = weather[weatherIndex++ % weather.length] as WeatherDay;
+      records.push({
+        model: 'rain-forecast',
+        version: 'v1',
+        ts: now,
+        request_id: `wx-${day.date}-${now}`,
+        features: weatherFeatures(day),
+        prediction: day.precipitation > 0 ? 'rain' : 'dry',
+        label: day.weather === 'rain' || day.weather === 'drizzle' ? 'rain' : 'dry',
+        latency_ms: 1 + Math.random(),
+      });
       await post(target, '/v1/predictions', records);
       const due = pendingLabels.filter((p) => p.due <= now);
       if (due.length > 0) {

@@ -13,10 +13,14 @@ import { startDcgmEmulator } from './dcgm-emulator.js';
 import { startDemoFeeds } from './feeds.js';
 
 export async function runDemo(args: string[], io: CliIo): Promise<number> {
-  const base = loadConfig(args);
+  // The demo keeps the terminal readable: warnings only, unless the user chose a level.
+  const quiet = process.env.FACTORYWATCH_LOG_LEVEL === undefined ? ['--log-level', 'warn'] : [];
+  const base = loadConfig([...quiet, ...args]);
   const exporter = await startDcgmEmulator({ port: 0, host: '127.0.0.1' });
   const config = {
     ...base,
+    // Drift every 30 s over two-minute windows, so the replayed seasons show up within minutes.
+    drift: { ...base.drift, intervalSeconds: 30, windowSeconds: 120 },
     gpu: {
       ...base.gpu,
       scrape: [...base.gpu.scrape, { url: exporter.url, intervalMs: 5_000, timeoutMs: 4_000, labels: {} }],
