@@ -17,7 +17,17 @@ export interface KsResult {
   method: 'exact' | 'asymp';
 }
 
-/** D = sup |F1 − F2| of two ascending, non-empty, NaN-free samples, by one merge. */
+/**
+ * D = sup |F1 − F2| of two ascending, non-empty, NaN-free samples, by one merge.
+ *
+ * SciPy evaluates F1 − F2 after every distinct value of the union. Stepping one value at a time
+ * also visits points inside a run of equal values of one sample, but there F1 − F2 lies between
+ * its values before and after the run, so it cannot move either extreme; only a value present in
+ * both samples must be consumed whole on both sides before evaluating. That makes the common step
+ * branch-free (`Number(a < b)`, `Math.max`), which halves the merge on 1M × 1M (bench `ks-1m`).
+ * Once one sample is exhausted the rest walks monotonically to 1 − 1 = 0, which neither extreme
+ * (both start at 0) can pass, so the tail is skipped.
+ */
 export function ksStatistic(sorted1: Float64Array, sorted2: Float64Array): number {
   const n1 = sorted1.length;
   const n2 = sorted2.length;
@@ -25,17 +35,24 @@ export function ksStatistic(sorted1: Float64Array, sorted2: Float64Array): numbe
   let j = 0;
   let maxDiff = 0;
   let minDiff = 0;
-  while (i < n1 || j < n2) {
-    // The next distinct value of the union; both ECDFs jump past all its copies.
-    const a = i < n1 ? sorted1[i]! : Number.POSITIVE_INFINITY;
-    const b = j < n2 ? sorted2[j]! : Number.POSITIVE_INFINITY;
-    const value = i < n1 && (j >= n2 || a <= b) ? a : b;
-    while (i < n1 && sorted1[i]! <= value) i++;
-    while (j < n2 && sorted2[j]! <= value) j++;
-    // Same float operations as SciPy's cdf1 − cdf2, hence the same D to the last bit.
+  while (i < n1 && j < n2) {
+    const a = sorted1[i]!;
+    const b = sorted2[j]!;
+    if (a !== b) {
+      const stepFirst = Number(a < b);
+      i += stepFirst;
+      j += 1 - stepFirst;
+    } else {
+      // A value in both samples (-0 and +0 tie, as in SciPy's searchsorted).
+      i++;
+      while (i < n1 && sorted1[i]! === a) i++;
+      j++;
+      while (j < n2 && sorted2[j]! === b) j++;
+    }
+    // The same float operations as SciPy's cdf1 − cdf2 at the same (i, j): the same D to the bit.
     const diff = i / n1 - j / n2;
-    if (diff > maxDiff) maxDiff = diff;
-    if (diff < minDiff) minDiff = diff;
+    maxDiff = Math.max(diff, maxDiff);
+    minDiff = Math.min(diff, minDiff);
   }
   const minS = Math.min(-minDiff, 1);
   return minS > maxDiff ? minS : maxDiff;
