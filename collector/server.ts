@@ -12,7 +12,7 @@ import { buildApp, type RoutePlugin } from './http/app.js';
 import type { AppContext, BackgroundJob, IngestSink } from './http/context.js';
 import { WalWriter } from './ingest/writer.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics/collector-metrics.js';
-import { openStore } from './store/open.js';
+import { openStoreWhenReachable } from './store/open.js';
 import type { Store } from './store/store.js';
 import { Wal } from './wal/wal.js';
 import { createGovernance, type Governance } from './governance/core.js';
@@ -50,7 +50,7 @@ export async function assembleCollector(config: Config, options: AssembleOptions
   await mkdir(config.dataDir, { recursive: true });
   const metrics = createCollectorMetrics(VERSION);
   metrics.walCapacityBytes.set(config.wal.maxBytes);
-  const store = await openStore(config.store);
+  const store = await openStoreWhenReachable(config.store, logger);
   const wal = await Wal.open(join(config.dataDir, 'wal'), {
     maxBytes: config.wal.maxBytes,
     segmentBytes: config.wal.segmentBytes,

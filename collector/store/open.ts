@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FactorywatchError } from '../errors.js';
+import type { Logger } from 'pino';
 import type { Store } from './store.js';
 
 export async function openStore(spec: string): Promise<Store> {
@@ -23,4 +24,40 @@ export async function openStore(spec: string): Promise<Store> {
     `Unknown store "${spec}": use duckdb:PATH or clickhouse:http://host:8123.`,
     '/store',
   );
+}
+
+/**
+ * `openStore`, waiting out a store server that is not up yet (ClickHouse starting with the
+ * collector in docker-compose or Kubernetes): transient failures are retried with capped backoff
+ * and logged once per distinct reason; anything else (a bad spec, a schema error) fails at once.
+ */
+export async function openStoreWhenReachable(
+  spec: string,
+  logger: Logger,
+  signal?: AbortSignal,
+): Promise<Store> {
+  const isTransient = transientForSpec(spec);
+  let backoffMs = 250;
+  let lastReason = '';
+  for (;;) {
+    try {
+      return await openStore(spec);
+    } catch (error) {
+      if (signal?.aborted || !(await isTransient(error))) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      if (reason !== lastReason)
+        logger.warn({ store: spec.split(':')[0], reason }, 'waiting for the store to answer');
+      lastReason = reason;
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, backoffMs);
+        signal?.addEventListener('abort', () => (clearTimeout(timer), resolve(undefined)), { once: true });
+      });
+      backoffMs = Math.min(10_000, backoffMs * 2);
+    }
+  }
+}
+
+function transientForSpec(spec: string): (error: unknown) => Promise<boolean> {
+  if (!spec.startsWith('clickhouse:')) return async () => false;
+  return async (error) => (await import('./clickhouse/index.js')).isTransientStoreError(error);
 }
