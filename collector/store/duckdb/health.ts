@@ -1,7 +1,9 @@
 /**
  * The health queries of the embedded store. Everything heavy (the label join, quantiles, confusion
- * counts, the ROC concordance sum, error sums, per-stage window sums) is one SQL aggregation each,
- * written in plain SQL (CASE sums, arg_max, one window function) so the ClickHouse port stays close.
+ * counts, error sums, per-stage window sums) is one SQL aggregation each, written in plain SQL (CASE
+ * sums, arg_max, FILTER) so the ClickHouse port stays close. The ROC concordance sum comes from the
+ * scores the same aggregation lists (sorted and merged in JS), or for windows too large to list from
+ * a rank window that DuckDB can spill to disk.
  */
 import type {
   HealthStore,
@@ -18,6 +20,7 @@ import type {
 import type { DuckDb, SqlParam } from './connection.js';
 import type { Migration } from './migrations.js';
 import { MAPE_EPSILON } from '../../models/quality/regression.js';
+import { concordanceFromScores } from '../../models/quality/roc-auc.js';
 
 export const HEALTH_MIGRATIONS: readonly Migration[] = [];
 
@@ -34,35 +37,67 @@ function placeholders(values: readonly string[], params: SqlParam[]): string {
   return values.map(() => '?').join(', ');
 }
 
+/** A listed score column as a typed array (an absent list: no such scores). */
+const scoresOf = (v: unknown): Float64Array => Float64Array.from((v ?? []) as number[]);
+
+/**
+ * Mann–Whitney from the rank window: the positives' average ranks (ties share the mean of their
+ * ranks) minus the least they could sum to leaves Σ over positives of (negatives below + ½ tied).
+ */
+function concordanceFromRanks(r: Record<string, unknown>, positives: number, negatives: number): number {
+  if (positives === 0) return 0;
+  const averageRankSum =
+    (num(r.positive_low_rank_sum) + (positives + negatives) * num(r.positive_cume_dist_sum)) / 2;
+  return averageRankSum - (positives * (positives + 1)) / 2;
+}
+
 const num = (v: unknown): number =>
   typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-export function createDuckDbHealthStore(db: DuckDb): HealthStore {
+/** Tuning of the DuckDB health queries. */
+export interface DuckDbHealthOptions {
+  /**
+   * Windows with at most this many predictions get ROC AUC from listed scores (fast); larger ones
+   * from a rank window (spills to disk). Listed scores cost 8–16 bytes each inside DuckDB's
+   * memory_limit (256 MB by default): 20M of them failed with Out of Memory, 10M passed.
+   */
+  listScoresUpTo?: number;
+}
+
+/** Predictions per window up to which scores are listed: 1M runs in health-quality-1m, well under the OOM point. */
+export const LIST_SCORES_UP_TO = 4_000_000;
+
+export function createDuckDbHealthStore(db: DuckDb, options: DuckDbHealthOptions = {}): HealthStore {
+  const listScoresUpTo = options.listScoresUpTo ?? LIST_SCORES_UP_TO;
   return {
     async modelTraffic(w: ModelWindow): Promise<ModelTrafficRow[]> {
       const params: SqlParam[] = [];
       const tenant = tenantClause('', w.tenant, params);
       params.push(w.from, w.until);
       const segment = w.bySegment ? 'segment' : 'CAST(NULL AS VARCHAR)';
+      // One quantile_cont with a list of quantiles shares one sorted state instead of three: same
+      // figures, half the time of the traffic query in health-quality-1m (bench/health.bench.ts).
       const rows = await db.all(
         `SELECT model, version, ${segment} AS segment, count(*) AS predictions,
-           quantile_cont(latency_ms, 0.5) AS p50, quantile_cont(latency_ms, 0.95) AS p95,
-           quantile_cont(latency_ms, 0.99) AS p99
+           quantile_cont(latency_ms, [0.5, 0.95, 0.99]) AS latency_quantiles
          FROM predictions WHERE ${tenant}ts >= ? AND ts < ?
          GROUP BY model, version${w.bySegment ? ', segment' : ''}
          ORDER BY model, version${w.bySegment ? ', segment' : ''}`,
         params,
       );
-      return rows.map((r) => ({
-        model: String(r.model),
-        version: String(r.version),
-        segment: r.segment === null ? null : String(r.segment),
-        predictions: num(r.predictions),
-        latencyP50: numOrNull(r.p50),
-        latencyP95: numOrNull(r.p95),
-        latencyP99: numOrNull(r.p99),
-      }));
+      return rows.map((r) => {
+        const quantiles = (r.latency_quantiles ?? []) as unknown[];
+        return {
+          model: String(r.model),
+          version: String(r.version),
+          segment: r.segment === null ? null : String(r.segment),
+          predictions: num(r.predictions),
+          latencyP50: numOrNull(quantiles[0]),
+          latencyP95: numOrNull(quantiles[1]),
+          latencyP99: numOrNull(quantiles[2]),
+        };
+      });
     },
 
     async modelQuality(q: ModelQualityQuery): Promise<ModelQualityRow[]> {
@@ -98,7 +133,15 @@ export function createDuckDbHealthStore(db: DuckDb): HealthStore {
         return g;
       };
 
-      const [sql, params] = qualitySql(q);
+      const countParams: SqlParam[] = [];
+      const countTenant = tenantClause('', q.tenant, countParams);
+      countParams.push(q.from, q.until);
+      const [count] = await db.all(
+        `SELECT count(*) AS n FROM predictions WHERE ${countTenant}ts >= ? AND ts < ?`,
+        countParams,
+      );
+      const listScores = num(count?.n) <= listScoresUpTo;
+      const [sql, params] = qualitySql(q, listScores);
       for (const r of await db.all(sql, params)) {
         const g = group(r);
         const n = num(r.n);
@@ -109,10 +152,6 @@ export function createDuckDbHealthStore(db: DuckDb): HealthStore {
         if (num(r.numeric_n) === 0) continue;
         const positives = num(r.positives);
         const negatives = num(r.negatives);
-        // Mann–Whitney: the positives' average ranks (ties share the mean of their ranks) minus the
-        // least they could sum to leaves Σ over positives of (negatives below + ½ negatives tied).
-        const averageRankSum =
-          (num(r.positive_low_rank_sum) + (positives + negatives) * num(r.positive_cume_dist_sum)) / 2;
         g.numeric = {
           n: num(r.numeric_n),
           nonBinary: num(r.non_binary),
@@ -122,7 +161,9 @@ export function createDuckDbHealthStore(db: DuckDb): HealthStore {
           fp: num(r.fp),
           tn: num(r.tn),
           fn: num(r.fn),
-          concordance: positives === 0 ? 0 : averageRankSum - (positives * (positives + 1)) / 2,
+          concordance: listScores
+            ? concordanceFromScores(scoresOf(r.positive_scores), scoresOf(r.negative_scores))
+            : concordanceFromRanks(r, positives, negatives),
           absError: num(r.abs_error),
           squaredError: num(r.squared_error),
           absPercentError: num(r.abs_percent_error),
@@ -220,6 +261,9 @@ export function createDuckDbHealthStore(db: DuckDb): HealthStore {
  * `WITH latest …, labelled AS (…)`: one row per labelled prediction of the window with its effective
  * label. The newest label (by ts) of a request wins, an inline label included; a label row holds
  * either a number or a class name, so the newest row's kind is told apart by comparing timestamps.
+ * The newest posted label is resolved to (label_ts, late_num, late_str) before the join, and with a
+ * tenant given the grouping and join key is request_id alone: a narrower hash table and join payload
+ * (health-quality-1m, bench/health.bench.ts: the label grouping and join are most of what is left).
  */
 function labelledSql(w: ModelWindow): [string, SqlParam[]] {
   const params: SqlParam[] = [];
@@ -227,26 +271,30 @@ function labelledSql(w: ModelWindow): [string, SqlParam[]] {
   const predictionTenant = tenantClause('p.', w.tenant, params);
   params.push(w.from, w.until);
   const segment = w.bySegment ? 'p.segment' : 'CAST(NULL AS VARCHAR)';
+  const key = w.tenant === null ? 'tenant, request_id' : 'request_id';
+  const join =
+    w.tenant === null ? 'l.tenant = p.tenant AND l.request_id = p.request_id' : 'l.request_id = p.request_id';
+  // late_wins of a prediction: its request has a posted label at least as recent, or no inline label.
+  const lateWins = '(l.label_ts >= p.ts OR (p.label_num IS NULL AND p.label_str IS NULL))';
   const sql = `
     WITH latest AS (
-      SELECT tenant, request_id, max(ts) AS label_ts,
+      SELECT ${key}, max(ts) AS label_ts,
         arg_max(label_num, ts) AS label_num, max(CASE WHEN label_num IS NOT NULL THEN ts END) AS num_ts,
         arg_max(label_str, ts) AS label_str
-      FROM labels WHERE ${labelTenant}TRUE GROUP BY tenant, request_id
+      FROM labels WHERE ${labelTenant}TRUE GROUP BY ${key}
     ),
-    joined AS (
-      SELECT p.model, p.version, ${segment} AS segment, p.prediction_num AS yhat, p.prediction_str AS yhat_str,
-        p.label_num AS inline_num, p.label_str AS inline_str, l.label_num AS late_num, l.label_str AS late_str,
-        l.num_ts = l.label_ts AS late_is_num,
-        (l.label_ts IS NOT NULL AND (l.label_ts >= p.ts OR (p.label_num IS NULL AND p.label_str IS NULL))) AS late_wins
-      FROM predictions p LEFT JOIN latest l ON l.tenant = p.tenant AND l.request_id = p.request_id
-      WHERE ${predictionTenant}p.ts >= ? AND p.ts < ?
+    late AS (
+      SELECT ${key}, label_ts, CASE WHEN num_ts = label_ts THEN label_num END AS late_num,
+        CASE WHEN num_ts = label_ts THEN NULL ELSE label_str END AS late_str
+      FROM latest
     ),
     labelled AS (
-      SELECT model, version, segment, yhat, yhat_str,
-        CASE WHEN late_wins THEN (CASE WHEN late_is_num THEN late_num END) ELSE inline_num END AS y,
-        CASE WHEN late_wins THEN (CASE WHEN late_is_num THEN NULL ELSE late_str END) ELSE inline_str END AS y_str
-      FROM joined WHERE late_wins OR inline_num IS NOT NULL OR inline_str IS NOT NULL
+      SELECT p.model, p.version, ${segment} AS segment, p.prediction_num AS yhat, p.prediction_str AS yhat_str,
+        CASE WHEN ${lateWins} THEN l.late_num ELSE p.label_num END AS y,
+        CASE WHEN ${lateWins} THEN l.late_str ELSE p.label_str END AS y_str
+      FROM predictions p LEFT JOIN late l ON ${join}
+      WHERE ${predictionTenant}p.ts >= ? AND p.ts < ?
+        AND (l.label_ts IS NOT NULL OR p.label_num IS NOT NULL OR p.label_str IS NOT NULL)
     )`;
   return [sql, params];
 }
@@ -254,11 +302,13 @@ function labelledSql(w: ModelWindow): [string, SqlParam[]] {
 /**
  * Every labelled prediction in one pass: grouped by the class-name pair (numeric pairs fall in the
  * null/null cell), with confusion counts at the model's threshold, error sums, and for 0/1 labels
- * with scores in [0, 1] the rank sums behind ROC AUC. rank() gives a tie group's lowest rank and
- * cume_dist() × size its highest; their mean is the tie-averaged rank. Ranking functions only sort,
- * which is much cheaper than a running-sum window (measured in bench/health.bench.ts).
+ * with scores in [0, 1] what ROC AUC needs. `listScores`: the positives' and negatives' scores as two
+ * lists, in the same hash aggregation; this replaced a rank window whose sort took about half of
+ * health-quality-1m (bench/health.bench.ts). Otherwise (windows too large to list within DuckDB's
+ * memory_limit) the rank sums: rank() gives a tie group's lowest rank and cume_dist() × size its
+ * highest; their mean is the tie-averaged rank.
  */
-function qualitySql(q: ModelQualityQuery): [string, SqlParam[]] {
+function qualitySql(q: ModelQualityQuery, listScores: boolean): [string, SqlParam[]] {
   const [labelled, params] = labelledSql(q);
   const overrides = Object.entries(q.thresholds);
   const threshold =
@@ -266,15 +316,23 @@ function qualitySql(q: ModelQualityQuery): [string, SqlParam[]] {
   for (const [model, t] of overrides) params.push(model, t);
   params.push(q.defaultThreshold, MAPE_EPSILON);
   const numeric = 'y IS NOT NULL AND yhat IS NOT NULL';
+  const ranked = listScores
+    ? ''
+    : `,
+    ranked AS (
+      SELECT *, rank() OVER w AS low_rank, cume_dist() OVER w AS cume
+      FROM flagged WINDOW w AS (PARTITION BY model, version, segment, binary_pair ORDER BY yhat)
+    )`;
+  const rocColumns = listScores
+    ? `list(yhat) FILTER (WHERE binary_pair AND y = 1) AS positive_scores,
+      list(yhat) FILTER (WHERE binary_pair AND y = 0) AS negative_scores`
+    : `sum(CASE WHEN binary_pair AND y = 1 THEN low_rank ELSE 0 END) AS positive_low_rank_sum,
+      sum(CASE WHEN binary_pair AND y = 1 THEN cume ELSE 0 END) AS positive_cume_dist_sum`;
   const sql = `${labelled},
     flagged AS (
       SELECT *, coalesce(y IN (0, 1) AND yhat >= 0 AND yhat <= 1, FALSE) AS binary_pair, yhat >= ${threshold} AS above
       FROM labelled
-    ),
-    ranked AS (
-      SELECT *, rank() OVER w AS low_rank, cume_dist() OVER w AS cume
-      FROM flagged WINDOW w AS (PARTITION BY model, version, segment, binary_pair ORDER BY yhat)
-    )
+    )${ranked}
     SELECT model, version, segment, y_str AS actual, yhat_str AS predicted, count(*) AS n,
       sum(CASE WHEN ${numeric} THEN 1 ELSE 0 END) AS numeric_n,
       sum(CASE WHEN ${numeric} AND NOT binary_pair THEN 1 ELSE 0 END) AS non_binary,
@@ -284,12 +342,11 @@ function qualitySql(q: ModelQualityQuery): [string, SqlParam[]] {
       sum(CASE WHEN binary_pair AND y = 0 AND above THEN 1 ELSE 0 END) AS fp,
       sum(CASE WHEN binary_pair AND y = 0 AND NOT above THEN 1 ELSE 0 END) AS tn,
       sum(CASE WHEN binary_pair AND y = 1 AND NOT above THEN 1 ELSE 0 END) AS fn,
-      sum(CASE WHEN binary_pair AND y = 1 THEN low_rank ELSE 0 END) AS positive_low_rank_sum,
-      sum(CASE WHEN binary_pair AND y = 1 THEN cume ELSE 0 END) AS positive_cume_dist_sum,
+      ${rocColumns},
       sum(CASE WHEN ${numeric} THEN abs(y - yhat) ELSE 0 END) AS abs_error,
       sum(CASE WHEN ${numeric} THEN (y - yhat) * (y - yhat) ELSE 0 END) AS squared_error,
       sum(CASE WHEN ${numeric} THEN abs(y - yhat) / greatest(abs(y), ?) ELSE 0 END) AS abs_percent_error
-    FROM ranked GROUP BY model, version, segment, y_str, yhat_str`;
+    FROM ${listScores ? 'flagged' : 'ranked'} GROUP BY model, version, segment, y_str, yhat_str`;
   return [sql, params];
 }
 
