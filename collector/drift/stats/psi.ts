@@ -24,25 +24,85 @@ export function quantileEdges(sortedReference: Float64Array, bins: number): Floa
 }
 
 /**
- * Counts per right-closed bin (−∞, e1], (e1, e2], …, (ek, +∞) of unsorted `values`: a value's bin
- * is the number of edges strictly below it (`searchsorted(edges, v, 'left')`).
+ * Cells of the lookup table `binCounts` uses: 4096 int32 bins fit in L1, and with ≤ 100 edges
+ * fewer than 3% of the cells (and of typical values) straddle an edge and need a binary search.
+ */
+const LOOKUP_CELLS = 4096;
+
+/**
+ * Counts per right-closed bin (−∞, e1], (e1, e2], …, (ek, +∞) of unsorted `values` against
+ * ascending `edges`: a value's bin is the number of edges strictly below it
+ * (`searchsorted(edges, v, 'left')`; NaN counts in the first bin).
+ *
+ * A binary search per value costs ~4 unpredictable branches; instead each value is mapped to a
+ * cell of a table over [e1, ek] by one monotone float expression, and the table holds the bin of
+ * every cell that no edge falls into (bench `psi-1m`: 1M values, roughly 3× faster). The mapping
+ * is monotone, so a value in such a cell lies above exactly the edges of lower cells; the cells
+ * holding an edge are marked and their values take the binary search. Outside [e1, ek] the
+ * clamped cells are the first and last bins; NaN survives `Math.max`/`Math.min` and `| 0` makes
+ * it cell 0, the first bin.
  */
 export function binCounts(values: Float64Array, edges: Float64Array): Float64Array {
   // Integer increments are cheaper than double ones in the 1M-value loop (bench psi-1m).
   const counts = new Uint32Array(edges.length + 1);
   const k = edges.length;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    let lo = 0;
-    let hi = k;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (edges[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    counts[lo]!++;
+  const lo = edges[0]!;
+  const hi = edges[k - 1]!;
+  const scale = LOOKUP_CELLS / (hi - lo);
+  if (k === 0 || !Number.isFinite(lo) || !Number.isFinite(hi) || !(scale > 0 && scale < Infinity)) {
+    for (let i = 0; i < values.length; i++) counts[searchBin(edges, values[i]!)]!++;
+    return Float64Array.from(counts);
+  }
+  // Cell 0: below e1; cells 1 … LOOKUP_CELLS + 1: [e1, ek]; the last: above ek (and +∞).
+  const lastCell = LOOKUP_CELLS + 2;
+  const cellOf = (v: number) => Math.min(Math.max((v - lo) * scale + 1, 0), lastCell) | 0;
+  const table = new Int32Array(lastCell + 1);
+  let edge = 0;
+  for (let cell = 0; cell <= lastCell; cell++) {
+    while (edge < k && cellOf(edges[edge]!) < cell) edge++;
+    table[cell] = edge < k && cellOf(edges[edge]!) === cell ? -1 : edge;
+  }
+  // The cell expression is spelled out in the loop (the same as cellOf) so it stays inlined.
+  // Four count lanes, one per value of an unrolled group: consecutive values in the same bin
+  // would otherwise wait on each other's increment (bench psi-1m: 8 → 5 ms under load).
+  const lanes = new Uint32Array(4 * (k + 1));
+  const n = values.length;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const v0 = values[i]!;
+    const v1 = values[i + 1]!;
+    const v2 = values[i + 2]!;
+    const v3 = values[i + 3]!;
+    let b0 = table[Math.min(Math.max((v0 - lo) * scale + 1, 0), lastCell) | 0]!;
+    let b1 = table[Math.min(Math.max((v1 - lo) * scale + 1, 0), lastCell) | 0]!;
+    let b2 = table[Math.min(Math.max((v2 - lo) * scale + 1, 0), lastCell) | 0]!;
+    let b3 = table[Math.min(Math.max((v3 - lo) * scale + 1, 0), lastCell) | 0]!;
+    if (b0 < 0) b0 = searchBin(edges, v0);
+    if (b1 < 0) b1 = searchBin(edges, v1);
+    if (b2 < 0) b2 = searchBin(edges, v2);
+    if (b3 < 0) b3 = searchBin(edges, v3);
+    lanes[b0]!++;
+    lanes[k + 1 + b1]!++;
+    lanes[2 * (k + 1) + b2]!++;
+    lanes[3 * (k + 1) + b3]!++;
+  }
+  for (; i < n; i++) counts[searchBin(edges, values[i]!)]!++;
+  for (let b = 0; b <= k; b++) {
+    counts[b]! += lanes[b]! + lanes[k + 1 + b]! + lanes[2 * (k + 1) + b]! + lanes[3 * (k + 1) + b]!;
   }
   return Float64Array.from(counts);
+}
+
+/** The number of edges strictly below `v` (a lower-bound binary search). */
+function searchBin(edges: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** `binCounts` for ascending values: one binary search per edge instead of one per value. */
