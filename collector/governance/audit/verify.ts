@@ -6,8 +6,9 @@
  */
 import type { AuditCheckpointRow, AuditEventRow, AuditStore } from '../../store/audit-store.js';
 import { checkpointSignatureOk, retentionCutSignatureOk, type RetentionCut } from './checkpoint.js';
+import { verifyColumns, type ColumnScanSource } from './column-verify.js';
 import { chainHash, eventLeafHash, GENESIS_HASH, type AuditEventBody } from './event.js';
-import { MerkleTree } from './merkle.js';
+import { MerkleTree, type SubtreeHash } from './merkle.js';
 import type { PublicKeys } from './signing-key.js';
 
 /** What can be wrong with a chain. */
@@ -46,8 +47,12 @@ export interface VerifyReport {
   damage?: Damage;
 }
 
-/** The reads verification needs: a store, or an export loaded in memory. */
-export type VerifySource = Pick<AuditStore, 'seqRange' | 'eventsInRange' | 'checkpoints' | 'queryEvents'>;
+/**
+ * The reads verification needs: a store, or an export loaded in memory. A source that also has
+ * a column scan (the DuckDB store) is checked through it first (see column-verify.ts).
+ */
+export type VerifySource = Pick<AuditStore, 'seqRange' | 'eventsInRange' | 'checkpoints' | 'queryEvents'> &
+  Partial<ColumnScanSource>;
 
 const PAGE = 50_000;
 const LOOKAHEAD = 64;
@@ -107,6 +112,7 @@ export async function verifyChain(
 
   let prev = GENESIS_HASH;
   let tree = new MerkleTree();
+  let cutFrontier: readonly SubtreeHash[] = [];
   if (range.first > 0) {
     const cut = await latestCutAtOrBefore(source, chainId, range.first);
     if (!cut)
@@ -131,10 +137,32 @@ export async function verifyChain(
     }
     prev = cut.chainHash;
     tree = new MerkleTree(cut.beforeSeq, cut.frontier);
+    cutFrontier = cut.frontier;
   }
 
   const bySize = new Map<number, AuditCheckpointRow[]>();
   for (const c of checkpoints) bySize.set(c.treeSize, [...(bySize.get(c.treeSize) ?? []), c]);
+
+  if (source.scanChainColumns) {
+    const frontier = canonicalFrontier(range.first, cutFrontier);
+    const events =
+      frontier &&
+      (await verifyColumns(
+        source as ColumnScanSource,
+        chainId,
+        { firstSeq: range.first, prevHash: prev, frontier },
+        bySize,
+        deep,
+        indexMatchesBody,
+      ));
+    // All intact through the fast pass: only the tail against the newest checkpoint is left.
+    // Anything off: the exact ordered pass below names the first bad seq.
+    if (events !== undefined && events === range.last - range.first + 1) {
+      report.events = events;
+      return firstOf(truncation(newest, range.last + 1));
+    }
+  }
+
   let lastGoodCheckpointSize = range.first;
   let expected = range.first;
   for (let from = range.first; from <= range.last; from += PAGE) {
@@ -171,14 +199,37 @@ export async function verifyChain(
       }
     }
   }
-  if (newest && newest.treeSize > expected) {
-    return firstOf({
-      seq: expected,
-      kind: 'truncated',
-      message: `Events ${expected}..${newest.treeSize - 1} are missing from the end: the newest checkpoint covers ${newest.treeSize} events.`,
-    });
+  return firstOf(truncation(newest, expected));
+}
+
+/** Truncation damage when the newest checkpoint covers more than the `held` events. */
+function truncation(newest: AuditCheckpointRow | undefined, held: number): Damage | undefined {
+  if (!newest || newest.treeSize <= held) return undefined;
+  return {
+    seq: held,
+    kind: 'truncated',
+    message: `Events ${held}..${newest.treeSize - 1} are missing from the end: the newest checkpoint covers ${newest.treeSize} events.`,
+  };
+}
+
+/**
+ * A retention cut's frontier as compact-range hashes, when it is exactly the decomposition of
+ * [0, size) into complete subtrees, largest first; undefined otherwise (the exact pass judges).
+ */
+function canonicalFrontier(size: number, frontier: readonly SubtreeHash[]): Uint8Array[] | undefined {
+  const hashes: Uint8Array[] = [];
+  let offset = 0;
+  let next = 0;
+  for (let level = 52; level >= 0; level--) {
+    const width = 2 ** level;
+    if (offset + width > size) continue;
+    const node = frontier[next++];
+    if (!node || node.level !== level || node.index !== offset / width || !/^[0-9a-f]{64}$/.test(node.hash))
+      return undefined;
+    hashes.push(Buffer.from(node.hash, 'hex'));
+    offset += width;
   }
-  return firstOf();
+  return next === frontier.length ? hashes : undefined;
 }
 
 async function latestCutAtOrBefore(
@@ -202,7 +253,7 @@ async function latestCutAtOrBefore(
 }
 
 /** Whether the searchable columns say what the hashed body says (a query must not be fooled by edited columns). */
-function indexMatchesBody(row: AuditEventRow): boolean {
+export function indexMatchesBody(row: AuditEventRow): boolean {
   const b = parseBody(row);
   return (
     b !== undefined &&
