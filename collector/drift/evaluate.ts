@@ -9,9 +9,10 @@ import { psiBins, sketchQuantiles, type CategoricalReference, type NumericRefere
 import { chisquareFromCounts } from './stats/chisquare.js';
 import { evidentlyPsi } from './stats/evidently-psi.js';
 import { jensenShannonDistance } from './stats/jensen-shannon.js';
-import { ks2samp, ksFromStatistic } from './stats/ks.js';
+import { ksAndWasserstein } from './stats/ecdf-walk.js';
+import { ksFromStatistic } from './stats/ks.js';
 import { alignCategories, binCountsSorted, psiFromCounts } from './stats/psi.js';
-import { normalisedWasserstein, WASSERSTEIN_STD_FLOOR } from './stats/wasserstein.js';
+import { WASSERSTEIN_STD_FLOOR } from './stats/wasserstein.js';
 
 /** Every method name. */
 export const METHODS = ['psi', 'ks', 'wasserstein', 'chisquare', 'jensenshannon'] as const;
@@ -102,8 +103,10 @@ export function evaluateNumeric(
   let errorBound: number | undefined;
   let wasserstein: number;
   if (!ref.sketch && cur.sorted) {
-    ks = ks2samp(ref.sample, cur.sorted);
-    wasserstein = normalisedWasserstein(ref.sample, cur.sorted);
+    // One merge for both; ref.std is populationStd(ref.sample), stored with the reference.
+    const walk = ksAndWasserstein(ref.sample, cur.sorted);
+    ks = walk.ks;
+    wasserstein = walk.wasserstein / Math.max(ref.std, WASSERSTEIN_STD_FLOOR);
   } else {
     const edges = sketchEdges(ref, sketchSize);
     const refCounts = ref.sketch ? ref.sketchCounts! : binCountsSorted(ref.sample, edges);

@@ -4,9 +4,11 @@
  * built to hit their edge cases: both signs, -0/+0, ±∞, subnormals, heavy ties across samples.
  */
 import { describe, expect, it } from 'vitest';
-import { ksStatistic } from '../../collector/drift/stats/ks.js';
+import { ksAndWasserstein } from '../../collector/drift/stats/ecdf-walk.js';
+import { ks2samp, ksStatistic } from '../../collector/drift/stats/ks.js';
 import { binCounts } from '../../collector/drift/stats/psi.js';
 import { sortedCopy, sortInPlace } from '../../collector/drift/stats/sort.js';
+import { wassersteinDistance } from '../../collector/drift/stats/wasserstein.js';
 
 function uniforms(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -93,6 +95,27 @@ describe('KS merge', () => {
       const b = sortedCopy(round % 2 ? g1(1 + Math.floor(u() * 300)) : g2(1 + Math.floor(u() * 300)));
       expect(ksStatistic(a, b)).toBe(naiveKs(a, b));
       expect(ksStatistic(b, a)).toBe(naiveKs(b, a));
+    }
+  });
+});
+
+describe('one merge for KS and Wasserstein', () => {
+  it('gives bit for bit what ks2samp and wassersteinDistance give separately', () => {
+    const names = Object.keys(generators);
+    for (let round = 0; round < 80; round++) {
+      const g1 = generators[names[round % names.length]!]!;
+      const g2 = generators[names[(round * 3 + 1) % names.length]!]!;
+      const size = round < 70 ? 300 : 20_000; // large enough for the asymptotic p-value too
+      const a = sortedCopy(g1(1 + Math.floor(u() * size)));
+      const b = sortedCopy(round % 2 ? g1(1 + Math.floor(u() * size)) : g2(1 + Math.floor(u() * size)));
+      for (const [x, y] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const walk = ksAndWasserstein(x, y);
+        expect(walk.ks).toEqual(ks2samp(x, y));
+        expect(Object.is(walk.wasserstein, wassersteinDistance(x, y))).toBe(true);
+      }
     }
   });
 });
