@@ -19,13 +19,10 @@ export interface EventColumnChunk {
   readonly rowCount: number;
   seq(row: number): number;
   ts(row: number): number;
-  /** Byte length of the stored prev_hash. */
-  prevHashLength(row: number): number;
-  /** prev_hash bytes followed by body bytes. */
-  prevAndBody(row: number): Uint8Array | null;
-  hash(row: number): Uint8Array | null;
-  /** 0 kind, 1 actor, 2 tenant, 3 action, 4 resource, 5 decision, as UTF-8 bytes. */
-  indexColumn(column: number, row: number): Uint8Array | null;
+  /** prev_hash, body, hash, kind, actor, tenant, action, resource, decision bytes, concatenated. */
+  bytes(row: number): Uint8Array | null;
+  /** Byte length of part `part` (in that order) of `bytes(row)`. */
+  partLength(part: number, row: number): number;
 }
 
 /** A source that can stream a chain's events in storage order, column-wise. */
@@ -42,7 +39,8 @@ export interface ChainStart {
 }
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
-const INDEX_COLUMNS = ['kind', 'actor', 'tenant', 'action', 'resource', 'decision'] as const;
+/** prev_hash, body, hash and the six index columns. */
+const PARTS = 9;
 const utf8 = new TextDecoder('utf-8');
 
 /** Whether 64 stored hex bytes are the lowercase hex of a 32-byte digest. */
@@ -82,25 +80,34 @@ export async function verifyColumns(
   } catch {
     return undefined;
   }
+  const offsets = new Int32Array(PARTS + 1);
   await source.scanChainColumns(chainId, (chunk) => {
     for (let i = 0; i < chunk.rowCount; i++) {
       const seq = chunk.seq(i);
-      const prevAndBody = chunk.prevAndBody(i);
-      const stored = chunk.hash(i);
-      const prevLength = chunk.prevHashLength(i);
+      const bytes = chunk.bytes(i);
+      if (seq !== expected || bytes === null) return (ok = false);
+      for (let p = 0; p < PARTS; p++) {
+        const length = chunk.partLength(p, i);
+        if (length < 0) return (ok = false);
+        offsets[p + 1] = offsets[p]! + length;
+      }
+      if (offsets[PARTS] !== bytes.length) return (ok = false);
+      const prevLength = offsets[1]!;
+      const bodyEnd = offsets[2]!;
+      const stored = bytes.subarray(bodyEnd, offsets[3]);
       // Same checks as the ordered pass: position, link to the previous hash, own hash.
-      if (seq !== expected || prevAndBody === null || stored === null) return (ok = false);
-      if (prevLength !== prev.length || !sameBytes(prevAndBody, prev, prevLength)) return (ok = false);
+      if (prevLength !== prev.length || !sameBytes(bytes, prev, prevLength)) return (ok = false);
       // The stored bytes are hashed as they are: hex(prev) || body, no string round trip.
-      const digest = oneShotHash('sha256', prevAndBody, 'buffer');
+      const digest = oneShotHash('sha256', bytes.subarray(0, bodyEnd), 'buffer');
       if (!isHexOf(stored, digest)) return (ok = false);
       prev = stored;
       if (tree) {
-        const body = prevAndBody.subarray(prevLength);
+        const body = bytes.subarray(prevLength, bodyEnd);
         const ts = chunk.ts(i);
-        if (!indexSurelyMatchesBody(body, seq, ts, (k) => chunk.indexColumn(k, i))) {
-          const row = rowOf(chunk, i, chainId, body);
-          if (!row || !exactIndexCheck(row)) return (ok = false);
+        const column = (k: number) => bytes.subarray(offsets[3 + k]!, offsets[4 + k]!);
+        if (!indexSurelyMatchesBody(body, seq, ts, column)) {
+          const row = rowOf(seq, ts, chainId, body, column);
+          if (!exactIndexCheck(row)) return (ok = false);
         }
         tree.append(leafHash(digest));
       }
@@ -119,30 +126,25 @@ export async function verifyColumns(
   return ok ? expected - start.firstSeq : undefined;
 }
 
-/** The row the exact index check needs, decoded from the chunk (rare: only bodies the byte check is unsure of). */
+/** The row the exact index check needs (rare: only bodies the byte check is unsure of). */
 function rowOf(
-  chunk: EventColumnChunk,
-  i: number,
+  seq: number,
+  ts: number,
   chainId: string,
   body: Uint8Array,
-): AuditEventRow | undefined {
-  const columns: string[] = [];
-  for (let k = 0; k < INDEX_COLUMNS.length; k++) {
-    const bytes = chunk.indexColumn(k, i);
-    if (bytes === null) return undefined;
-    columns.push(utf8.decode(bytes));
-  }
-  const [kind = '', actor = '', tenant = '', action = '', resource = '', decision = ''] = columns;
+  column: (k: number) => Uint8Array,
+): AuditEventRow {
+  const text = (k: number) => utf8.decode(column(k));
   return {
     chainId,
-    seq: chunk.seq(i),
-    ts: chunk.ts(i),
-    kind,
-    actor,
-    tenant,
-    action,
-    resource,
-    decision,
+    seq,
+    ts,
+    kind: text(0),
+    actor: text(1),
+    tenant: text(2),
+    action: text(3),
+    resource: text(4),
+    decision: text(5),
     body: utf8.decode(body),
     prevHash: '',
     hash: '',
