@@ -182,12 +182,15 @@ export function createDuckDbDriftStore(db: DuckDb): DriftStore {
       const lengths = new Int32Array(features.length);
       await db.exclusive(async () => {
         const result = await db.connection.run(
-          `SELECT list_position(?::VARCHAR[], feature) AS f, value_num FROM prediction_features
-           WHERE ${where.sql} AND value_num IS NOT NULL AND list_contains(?::VARCHAR[], feature)`,
-          [names, ...(where.params as never[]), names],
+          // Position 0 marks a feature not asked for; skipping those rows in JS is cheaper than
+          // a second linear list search per row in SQL (list_contains; bench drift-100x100k).
+          `SELECT coalesce(list_position(?::VARCHAR[], feature), 0)::INTEGER AS f, value_num
+           FROM prediction_features WHERE ${where.sql} AND value_num IS NOT NULL`,
+          [names, ...(where.params as never[])],
         );
-        // Sized for an even split, so a window with similar counts per feature never regrows.
-        const expected = Math.ceil(result.rowCount / features.length) + 16;
+        // Sized for an even split, so a window with similar counts per feature never regrows
+        // (rows of features not asked for are counted too: capped, and trimmed below).
+        const expected = Math.min(Math.ceil(result.rowCount / features.length) + 16, 1 << 20);
         for (let f = 0; f < features.length; f++) columns.push(new Float64Array(expected));
         // The result is materialised: reading its chunks synchronously avoids one thread-pool
         // round trip per 2048-row chunk that fetchChunk() pays (bench drift-100x100k: 4,883
@@ -202,6 +205,7 @@ export function createDuckDbDriftStore(db: DuckDb): DriftStore {
           const vItems = vectorItems(vVector);
           for (let i = 0; i < rows; i++) {
             const f = (fItems ? fItems[i]! : (fVector.getItem(i) as number)) - 1;
+            if (f < 0) continue;
             const value = vItems ? vItems[i]! : (vVector.getItem(i) as number);
             let column = columns[f]!;
             const at = lengths[f]!;
@@ -217,7 +221,11 @@ export function createDuckDbDriftStore(db: DuckDb): DriftStore {
         }
       });
       features.forEach((feature, f) => {
-        out.set(feature, sortInPlace(columns[f]!.subarray(0, lengths[f]!)));
+        const column = columns[f]!;
+        const length = lengths[f]!;
+        // Do not keep a mostly empty buffer alive behind a short column.
+        const values = length < column.length * 0.75 ? column.slice(0, length) : column.subarray(0, length);
+        out.set(feature, sortInPlace(values));
       });
       return out;
     },
