@@ -7,9 +7,11 @@ cd "$(dirname "$0")/../.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# `npm install` rather than `npm ci`: the lock file records only this platform's DuckDB binding,
+# which `npm ci` refuses while `npm install` installs exactly the locked versions.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "npm ci"
-  npm ci --no-audit --no-fund
+  step "npm install"
+  npm install --no-audit --no-fund
 fi
 
 step "system tools"
