@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DRIFT_CONFIG_DEFAULTS } from '../collector/drift/config.js';
@@ -39,6 +39,9 @@ function normals(n: number, shift: number, seed: number): Float64Array {
   }
   return out;
 }
+
+/** The 1-minute load average when a case finishes: figures on a shared machine need it beside them. */
+const load1 = () => Number(loadavg()[0]!.toFixed(2));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -84,6 +87,7 @@ const ks1m: BenchCase = {
         ratio: Number((ours / scipy.ms).toFixed(3)),
         same_statistic: result.statistic === scipy.statistic ? 1 : 0,
         p_value_rel_error: Math.abs(result.pValue - scipy.pvalue) / Math.max(scipy.pvalue, 1e-300),
+        load1: load1(),
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -109,7 +113,7 @@ const psi1m: BenchCase = {
       );
       times.push(performance.now() - started);
     }
-    return { ms: Number(median(times.slice(2)).toFixed(2)), psi: Number(psi.toFixed(6)) };
+    return { ms: Number(median(times.slice(2)).toFixed(2)), psi: Number(psi.toFixed(6)), load1: load1() };
   },
 };
 
@@ -184,6 +188,7 @@ const drift100x100k: BenchCase = {
         rows_per_feature: ROWS,
         drifting,
         setup_insert_ms: Math.round(setupMs),
+        load1: load1(),
       };
     } finally {
       rmSync(dir, { recursive: true, force: true });
