@@ -76,8 +76,10 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
           SELECT c.sid, c.aid, sum(least(c.stop_ms, a.s_end) - greatest(c.start_ms, a.s_start)) AS starved_ms
           FROM covered c JOIN aid_spans a ON a.aid = c.aid AND a.s_start < c.stop_ms AND a.s_end > c.start_ms
           WHERE c.activity < ? GROUP BY c.sid, c.aid),`;
+      // keyed is MATERIALIZED so the window sorts four fixed-width columns: inlined, the text columns
+      // behind hash() rode through lead()'s sort, 14 of 20 s (bench/gpu.bench.ts, gpu-idle-20m).
       const sql = `
-        WITH keyed AS (SELECT ${SID} AS sid, ${AID} AS aid, ts, activity FROM ${keyedSource}),
+        WITH keyed AS MATERIALIZED (SELECT ${SID} AS sid, ${AID} AS aid, ts, activity FROM ${keyedSource}),
         successors AS MATERIALIZED (
           SELECT sid, aid, ts, activity, lead(ts) OVER (PARTITION BY sid ORDER BY ts) AS next_ts FROM keyed),
         nominal AS (
