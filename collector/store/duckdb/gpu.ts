@@ -1,9 +1,10 @@
 /**
  * The gpu queries of the embedded store. The idle query does the heavy lifting in one statement:
- * lead() finds each sample's successor within its series, the median spacing gives the series'
- * nominal interval, and coverage, idle time and the overlap with starved pipeline spans are
- * summed per series and attribute set. Plain SQL (window function, median, LIKE, a range join)
- * so the ClickHouse adapter can follow it closely.
+ * lead() finds each sample's gap to its successor within its series, samples are counted per
+ * (series, attributes, idle, gap), the median gap (from those counts) gives the series' nominal
+ * interval, and coverage, idle time and the overlap with starved pipeline spans are summed per
+ * series and attribute set. Plain SQL (window function, GROUP BY, LIKE, a range join) so the
+ * ClickHouse adapter can follow it closely.
  */
 import type {
   GpuIdleAggregate,
@@ -55,52 +56,88 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
   return {
     async idleAggregates(query) {
       const params: SqlParam[] = [];
-      // Parameters are positional: each fragment pushes its values in the order its text uses them.
-      const keyedSource = windowSamples(query, params);
-      params.push(query.maxIntervalMs, query.defaultIntervalMs, query.from, query.until, query.threshold);
-      const namesSource = windowSamples(query, params);
-      const spans = query.starved.map((span) => {
-        params.push(span.pipeline, span.start, span.end);
-        return '(?, CAST(? AS BIGINT), CAST(? AS BIGINT))';
-      });
-      if (spans.length > 0) params.push(query.threshold);
+      // Parameters are positional: `bind` and windowSamples push values as the text is assembled,
+      // strictly left to right, inside the one template below.
+      const bind = (value: SqlParam): string => {
+        params.push(value);
+        return '?';
+      };
+      const starved = query.starved.length > 0;
       // Starved spans are attached to attribute sets first (few rows), then range-joined with idle coverage.
-      const starvedCtes =
-        spans.length === 0
-          ? ''
-          : `spans(s_pipeline, s_start, s_end) AS (VALUES ${spans.join(', ')}),
+      const spanCtes = (): string => {
+        if (!starved) return '';
+        const spans = query.starved.map(
+          (span) =>
+            `(${bind(span.pipeline)}, CAST(${bind(span.start)} AS BIGINT), CAST(${bind(span.end)} AS BIGINT))`,
+        );
+        return `spans(s_pipeline, s_start, s_end) AS (VALUES ${spans.join(', ')}),
         aid_spans AS (
           SELECT DISTINCT n.aid, s.s_start, s.s_end FROM names n JOIN spans s ON s.s_pipeline = n.pipeline
-          WHERE n.pod <> '' OR n.hpc_job <> ''),
-        starved_idle AS (
-          SELECT c.sid, c.aid, sum(least(c.stop_ms, a.s_end) - greatest(c.start_ms, a.s_start)) AS starved_ms
-          FROM covered c JOIN aid_spans a ON a.aid = c.aid AND a.s_start < c.stop_ms AND a.s_end > c.start_ms
-          WHERE c.activity < ? GROUP BY c.sid, c.aid),`;
-      // keyed is MATERIALIZED so the window sorts four fixed-width columns: inlined, the text columns
-      // behind hash() rode through lead()'s sort, 14 of 20 s (bench/gpu.bench.ts, gpu-idle-20m).
+          WHERE n.pod <> '' OR n.hpc_job <> ''),`;
+      };
+      // A sample at from <= ts <= interiorEnd is never clipped by the window (its coverage ends by
+      // ts + max(2 × maxInterval, defaultInterval)), so only its gap to the next sample matters.
+      const interiorEnd = query.until - Math.max(2 * query.maxIntervalMs, query.defaultIntervalMs);
+      // Samples sharing series, attributes, idleness and gap to the next sample have equal coverage,
+      // so after lead() they collapse into a few (gap, count) rows per series and 20M-row joins and
+      // CTEs are never materialised (bench/gpu.bench.ts, gpu-idle-20m). Samples the window clips, and
+      // idle samples that starved spans may overlap, keep their own timestamp (exact_ts).
       const sql = `
-        WITH keyed AS MATERIALIZED (SELECT ${SID} AS sid, ${AID} AS aid, ts, activity FROM ${keyedSource}),
-        successors AS MATERIALIZED (
-          SELECT sid, aid, ts, activity, lead(ts) OVER (PARTITION BY sid ORDER BY ts) AS next_ts FROM keyed),
+        WITH names AS MATERIALIZED (SELECT ${SID} AS sid, ${AID} AS aid, ${FIRST_NAMES} FROM ${windowSamples(query, params)} GROUP BY sid, aid),
+        -- Materialised so lead() sorts four fixed-width columns, not the text behind hash().
+        keyed AS MATERIALIZED (
+          SELECT ${SID} AS sid, ${AID} AS aid, ts, activity < ${bind(query.threshold)} AS idle
+          FROM ${windowSamples(query, params)}),
+        ${spanCtes()}
+        gaps AS (
+          SELECT sid, aid, ts, idle,
+            lead(ts) OVER (PARTITION BY sid ORDER BY ts) - ts AS gap
+          FROM keyed),
+        hist AS (
+          SELECT sid, aid, idle, gap,
+            CASE WHEN ts < ${bind(query.from)} OR ts > ${bind(interiorEnd)}
+              ${starved ? 'OR (idle AND aid IN (SELECT aid FROM aid_spans))' : ''} THEN ts END AS exact_ts,
+            count(*) AS n
+          FROM gaps GROUP BY ALL),
+        -- The median of the positive gaps, as median() computes it: the mean of the values at
+        -- positions (N - 1) // 2 and N // 2 of the sorted gaps; a gap covers positions [upto - n, upto).
+        gap_counts AS (SELECT sid, gap, sum(n) AS n FROM hist WHERE gap > 0 GROUP BY sid, gap),
+        gap_ranks AS (
+          SELECT sid, gap, sum(n) OVER (PARTITION BY sid ORDER BY gap ROWS UNBOUNDED PRECEDING) AS upto,
+            sum(n) OVER (PARTITION BY sid) AS total
+          FROM gap_counts),
         nominal AS (
-          SELECT sid, CAST(least(median(next_ts - ts), ?) AS BIGINT) AS nominal_ms FROM successors WHERE next_ts > ts GROUP BY sid),
+          SELECT sid, CAST(least((min(gap) FILTER (WHERE upto > (total - 1) // 2)
+              + min(gap) FILTER (WHERE upto > total // 2)) / 2, ${bind(query.maxIntervalMs)}) AS BIGINT) AS nominal_ms
+          FROM gap_ranks GROUP BY sid),
         with_nominal AS (
-          SELECT s.*, coalesce(n.nominal_ms, ?) AS nominal_ms FROM successors s LEFT JOIN nominal n USING (sid)),
-        covered AS MATERIALIZED (
-          SELECT sid, aid, activity, greatest(ts, ?) AS start_ms,
-            least(CASE WHEN next_ts IS NULL THEN ts + nominal_ms
-                       ELSE least(next_ts, ts + 2 * nominal_ms) END, ?) AS stop_ms
+          SELECT h.*, coalesce(nm.nominal_ms, ${bind(query.defaultIntervalMs)}) AS nominal_ms FROM hist h LEFT JOIN nominal nm USING (sid)),
+        covered AS (
+          SELECT sid, aid, idle, n,
+            CASE WHEN exact_ts IS NOT NULL THEN greatest(exact_ts, ${bind(query.from)}) END AS start_ms,
+            CASE WHEN exact_ts IS NOT NULL THEN least(CASE WHEN gap IS NULL THEN exact_ts + nominal_ms
+              ELSE least(exact_ts + gap, exact_ts + 2 * nominal_ms) END, ${bind(query.until)}) END AS stop_ms,
+            CASE WHEN exact_ts IS NOT NULL
+              THEN least(CASE WHEN gap IS NULL THEN exact_ts + nominal_ms
+                ELSE least(exact_ts + gap, exact_ts + 2 * nominal_ms) END, ${bind(query.until)}) - greatest(exact_ts, ${bind(query.from)})
+              WHEN gap IS NULL THEN nominal_ms ELSE least(gap, 2 * nominal_ms) END AS covered_ms
           FROM with_nominal),
         totals AS (
-          SELECT sid, aid, sum(stop_ms - start_ms) AS observed_ms,
-            sum(CASE WHEN activity < ? THEN stop_ms - start_ms ELSE 0 END) AS idle_ms
-          FROM covered WHERE stop_ms > start_ms GROUP BY sid, aid),
-        names AS (SELECT ${SID} AS sid, ${AID} AS aid, ${FIRST_NAMES} FROM ${namesSource} GROUP BY sid, aid),
-        ${starvedCtes}
+          SELECT sid, aid, sum(n * covered_ms) AS observed_ms,
+            sum(CASE WHEN idle THEN n * covered_ms ELSE 0 END) AS idle_ms
+          FROM covered WHERE covered_ms > 0 GROUP BY sid, aid),
+        ${
+          starved
+            ? `starved_idle AS (
+          SELECT c.sid, c.aid, sum(c.n * (least(c.stop_ms, a.s_end) - greatest(c.start_ms, a.s_start))) AS starved_ms
+          FROM covered c JOIN aid_spans a ON a.aid = c.aid AND a.s_start < c.stop_ms AND a.s_end > c.start_ms
+          WHERE c.idle GROUP BY c.sid, c.aid),`
+            : ''
+        }
         result AS (
-          SELECT n.*, t.observed_ms, t.idle_ms, ${spans.length === 0 ? '0' : 'coalesce(si.starved_ms, 0)'} AS starved_ms
+          SELECT n.*, t.observed_ms, t.idle_ms, ${starved ? 'coalesce(si.starved_ms, 0)' : '0'} AS starved_ms
           FROM totals t JOIN names n USING (sid, aid)
-          ${spans.length === 0 ? '' : 'LEFT JOIN starved_idle si USING (sid, aid)'})
+          ${starved ? 'LEFT JOIN starved_idle si USING (sid, aid)' : ''})
         SELECT ${SERIES}, ${ATTRIBUTES}, observed_ms, idle_ms, starved_ms FROM result
         ORDER BY host, gpu, uuid, mig_instance, namespace, pod, container, hpc_job, pipeline`;
       const rows = await db.all<IdleRow>(sql, params);
