@@ -49,48 +49,79 @@ export async function driftRoutes(app: FastifyInstance, ctx: AppContext): Promis
     '/v1/drift/reference',
     { schema: { body: ReferenceRequest, response: { 201: ReferenceResponse } } },
     async (request, reply) => {
-      const body = request.body as ReferenceRequest;
-      const tenant = request.principal?.tenant ?? 'default';
-      const scope = { tenant, model: body.model, version: body.version, segment: body.segment ?? '' };
-      const now = Date.now();
-      const answer = {
-        model: scope.model,
-        version: scope.version,
-        segment: scope.segment,
-        source: body.source,
-      };
-      if (body.source === 'previous') {
-        await ctx.store.drift.setReferenceMode({ ...scope, mode: 'previous', updatedAt: now });
-        return reply.code(201).send({ ...answer, window_from: null, window_to: null, features: [] });
-      }
-      if (body.source === 'dataset') {
-        if (!body.records || body.records.length === 0) {
-          throw new FactorywatchError(
-            'BODY_INVALID',
-            'A dataset reference needs a non-empty "records" array.',
-            '/records',
-          );
-        }
-        const references = referencesFromRecords(body.records, scope.model, config);
-        const features = await pinReferences(ctx.store.drift, scope, references, 'dataset', null, now);
-        return reply.code(201).send({ ...answer, window_from: null, window_to: null, features });
-      }
-      const to = body.to === undefined ? now : instant(body.to, now, '/to');
-      const from =
-        body.from === undefined ? to - config.windowSeconds * 1000 : instant(body.from, now, '/from');
-      if (!(from < to)) throw new FactorywatchError('BODY_INVALID', 'from must be before to.', '/from');
-      const references = await referencesFromWindow(ctx.store.drift, { ...scope, from, to }, config);
-      if (references.size === 0) {
-        throw new FactorywatchError(
-          'BODY_INVALID',
-          `No predictions of ${scope.model} ${scope.version} in the window; pick a window with traffic.`,
-          '/from',
-        );
-      }
-      const features = await pinReferences(ctx.store.drift, scope, references, 'window', { from, to }, now);
-      return reply.code(201).send({ ...answer, window_from: from, window_to: to, features });
+      const answered = await pinReference(
+        request.body as ReferenceRequest,
+        request.principal?.tenant ?? 'default',
+      );
+      // Reference changes decide every later drift verdict: the audit trail records who made which.
+      ctx.audit.append({
+        kind: 'reference_change',
+        actor: request.principal?.subject ?? 'anonymous',
+        tenant: answered.tenant,
+        role: request.principal?.role ?? '',
+        auth: 'bearer',
+        action: 'drift.reference',
+        resource: `drift/${answered.body.model}/${answered.body.version}/${answered.body.segment}`,
+        decision: 'allow',
+        requestId: request.id,
+        details: {
+          source: answered.body.source,
+          window_from: answered.body.window_from,
+          window_to: answered.body.window_to,
+          features: answered.body.features.length,
+        },
+      });
+      return reply.code(201).send(answered.body);
     },
   );
+
+  /** Pins the reference the request asks for; returns the tenant and the 201 body. */
+  async function pinReference(
+    body: ReferenceRequest,
+    tenant: string,
+  ): Promise<{ tenant: string; body: ReferenceResponse }> {
+    const scope = { tenant, model: body.model, version: body.version, segment: body.segment ?? '' };
+    const now = Date.now();
+    const answer = {
+      model: scope.model,
+      version: scope.version,
+      segment: scope.segment,
+      source: body.source,
+    };
+    if (body.source === 'previous') {
+      await ctx.store.drift.setReferenceMode({ ...scope, mode: 'previous', updatedAt: now });
+      return { tenant, body: { ...answer, window_from: null, window_to: null, features: [] } };
+    }
+    if (body.source === 'dataset') {
+      if (!body.records || body.records.length === 0) {
+        throw new FactorywatchError(
+          'BODY_INVALID',
+          'A dataset reference needs a non-empty "records" array.',
+          '/records',
+        );
+      }
+      const references = referencesFromRecords(body.records, scope.model, config);
+      const features = await pinReferences(ctx.store.drift, scope, references, 'dataset', null, now);
+      return { tenant, body: { ...answer, window_from: null, window_to: null, features } };
+    }
+    const to = body.to === undefined ? now : instant(body.to, now, '/to');
+    const from =
+      body.from === undefined ? to - config.windowSeconds * 1000 : instant(body.from, now, '/from');
+    if (!(from < to)) throw new FactorywatchError('BODY_INVALID', 'from must be before to.', '/from');
+    const references = await referencesFromWindow(ctx.store.drift, { ...scope, from, to }, config);
+    if (references.size === 0) {
+      throw new FactorywatchError(
+        'BODY_INVALID',
+        `No predictions of ${scope.model} ${scope.version} in the window; pick a window with traffic.`,
+        '/from',
+      );
+    }
+    const features = await pinReferences(ctx.store.drift, scope, references, 'window', { from, to }, now);
+    return {
+      tenant,
+      body: { ...answer, window_from: from as number | null, window_to: to as number | null, features },
+    };
+  }
 
   app.post(
     '/v1/drift/run',

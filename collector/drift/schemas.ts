@@ -99,6 +99,7 @@ export const ReferenceResponse = Type.Object({
     }),
   ),
 });
+export type ReferenceResponse = Static<typeof ReferenceResponse>;
 
 export const RunRequest = Type.Object(
   { model: Type.Optional(Name), version: Type.Optional(Name), segment: Type.Optional(Segment) },

@@ -1,4 +1,4 @@
-import { testContext } from '../helpers/context.js';
+import { testContext, type TestContext } from '../helpers/context.js';
 /** The drift routes, scheduler, metrics and CLI against a real DuckDB store and a real fastify server. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDriftCli } from '../../collector/drift/cli.js';
 import { driftRoutes } from '../../collector/drift/routes.js';
 import { startDriftScheduler } from '../../collector/drift/scheduler.js';
-import type { AppContext } from '../../collector/http/context.js';
 import { registerErrorHandlers } from '../../collector/http/errors.js';
 import { openDuckDbStore } from '../../collector/store/duckdb/index.js';
 import type { Store } from '../../collector/store/store.js';
@@ -50,7 +49,7 @@ function seattleRows(months: Set<number>, from: number, over: Partial<FeatureRow
 describe('drift API, scheduler, metrics and CLI', () => {
   let store: Store;
   let app: FastifyInstance;
-  let ctx: AppContext;
+  let ctx: TestContext;
   let url: string;
 
   beforeAll(async () => {
@@ -96,6 +95,12 @@ describe('drift API, scheduler, metrics and CLI', () => {
     expect(features.temp_max).toMatchObject({ type: 'numeric', n: N_WINTER, missing: 0, sketch: false });
     expect(features.weather).toMatchObject({ type: 'categorical', n: N_WINTER });
     expect(features.wind.missing).toBe(Math.ceil(N_WINTER / 10));
+    expect(ctx.audited.at(-1)).toMatchObject({
+      kind: 'reference_change',
+      action: 'drift.reference',
+      resource: 'drift/m/v1/',
+      details: { source: 'window', window_from: NOW - 3 * HOUR, window_to: NOW - 2 * HOUR },
+    });
 
     const run = await app.inject({ method: 'POST', url: '/v1/drift/run', payload: { model: 'm' } });
     expect(run.statusCode).toBe(200);
