@@ -1,5 +1,6 @@
 /** The `factorywatch dashboards` command: `build [--out DIR]` and `publish --grafana URL --token T [--folder UID]`. */
 import { parseArgs } from 'node:util';
+import type { CliIo } from '../collector/cli/io.js';
 import { ALERTS } from '../rules/catalogue.js';
 import { DEFAULT_PROMETHEUS_UID, grafanaRules } from '../rules/grafana-rules.js';
 import { DEFAULT_RULE_RENDER_OPTIONS } from '../rules/render-options.js';
@@ -7,12 +8,6 @@ import { writeDashboards } from './build.js';
 import { buildDashboards } from './catalogue.js';
 import { GrafanaClient } from './publish/grafana-client.js';
 import { publishToGrafana } from './publish/publish.js';
-
-/** Where a CLI writes; the collector's main passes process.stdout/stderr. */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
 
 const USAGE = `usage: factorywatch dashboards build [--out DIR]
        factorywatch dashboards publish --grafana URL --token T [--folder UID] [--folder-title TITLE]

@@ -1,14 +1,9 @@
 /** The `factorywatch rules` command: `rules build [--out DIR]`. */
 import { parseArgs } from 'node:util';
+import type { CliIo } from '../collector/cli/io.js';
 import { buildRules } from './build.js';
 import { DEFAULT_PROMETHEUS_UID } from './grafana-rules.js';
 import { DEFAULT_RULE_RENDER_OPTIONS } from './render-options.js';
-
-/** Where a CLI writes; the collector's main passes process.stdout/stderr. */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-}
 
 const USAGE = `usage: factorywatch rules build [--out DIR] [--runbook-base-url URL] [--prometheus-uid UID]
                                 [--for DURATION] [--interval DURATION]

@@ -3,17 +3,14 @@
  * `reference` talk HTTP to a running collector (`--url`, `--token`).
  */
 import { parseArgs } from 'node:util';
+import { endpointOf, requestJson, RequestFailed } from '../cli/collector-client.js';
+import type { CliIo } from '../cli/io.js';
 import { FactorywatchError } from '../errors.js';
 import { DRIFT_CONFIG_DEFAULTS, featureSettings, parseDriftConfig, type Binning } from './config.js';
 import { compareDatasets } from './compare.js';
 import { readDataset } from './dataset.js';
 import { METHODS, type FeatureDrift, type Method } from './evaluate.js';
 import { driftTable } from './format.js';
-
-interface Io {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
 
 const USAGE = `usage:
   factorywatch drift compare --reference FILE --current FILE [--features a,b] [--methods psi,ks,...]
@@ -29,7 +26,7 @@ Exit codes: 0 ok, 1 drift found with --fail-on-drift, 2 usage or input error.
 const PROGRESS_MIN_CELLS = 500_000;
 
 /** Runs `factorywatch drift …` and resolves with the exit code. */
-export async function runDriftCli(args: string[], io: Io): Promise<number> {
+export async function runDriftCli(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   try {
     if (sub === 'compare') return await compare(rest, io);
@@ -42,6 +39,10 @@ export async function runDriftCli(args: string[], io: Io): Promise<number> {
       io.stderr.write(`error ${error.code}: ${error.message}${error.path ? ` (at ${error.path})` : ''}\n`);
       return 2;
     }
+    if (error instanceof RequestFailed) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`${(error as Error).message}\n${USAGE}`);
       return 2;
@@ -50,7 +51,7 @@ export async function runDriftCli(args: string[], io: Io): Promise<number> {
   }
 }
 
-async function compare(args: string[], io: Io): Promise<number> {
+async function compare(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -121,7 +122,7 @@ async function compare(args: string[], io: Io): Promise<number> {
   return values['fail-on-drift'] && comparison.features.some((f) => f.drift) ? 1 : 0;
 }
 
-function output(features: FeatureDrift[], json: boolean, io: Io): void {
+function output(features: FeatureDrift[], json: boolean, io: CliIo): void {
   io.stdout.write(json ? `${JSON.stringify({ features })}\n` : driftTable(features));
 }
 
@@ -131,7 +132,7 @@ const HTTP_OPTIONS = {
   json: { type: 'boolean', default: false },
 } as const;
 
-async function show(args: string[], io: Io): Promise<number> {
+async function show(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -164,7 +165,7 @@ async function show(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-async function reference(args: string[], io: Io): Promise<number> {
+async function reference(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -225,37 +226,12 @@ async function reference(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-async function call(
+/** One request to the running collector (`--url`/`--token`, else FACTORYWATCH_URL/FACTORYWATCH_TOKEN). */
+function call(
   flags: { url?: string; token?: string },
-  method: string,
+  method: 'GET' | 'POST',
   path: string,
   body?: unknown,
 ): Promise<unknown> {
-  const url = (flags.url ?? (process.env.FACTORYWATCH_URL || 'http://127.0.0.1:8787')).replace(/\/+$/, '');
-  const token = flags.token ?? process.env.FACTORYWATCH_TOKEN;
-  let response: Response;
-  try {
-    response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new FactorywatchError(
-      'STORE_UNAVAILABLE',
-      `Cannot reach the collector at ${url}: ${(error as Error).message}`,
-      '--url',
-    );
-  }
-  const text = await response.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : {};
-  if (!response.ok) {
-    const e = (parsed as { error?: { code?: string; message?: string; path?: string } }).error;
-    const code = (e?.code ?? 'INTERNAL') as ConstructorParameters<typeof FactorywatchError>[0];
-    throw new FactorywatchError(code, `${response.status}: ${e?.message ?? text}`, e?.path);
-  }
-  return parsed;
+  return requestJson(endpointOf(flags), method, path, body === undefined ? {} : { body });
 }

@@ -13,7 +13,8 @@ import { verifyConsistency, verifyInclusion } from './audit/merkle.js';
 import { publicKeyPath, publicKeysFrom } from './audit/signing-key.js';
 import { verifyChain, type VerifyReport } from './audit/verify.js';
 import { chainIdFor, exportNdjson } from './core.js';
-import { dataDirFrom, describeError, println, tokenFrom, urlFrom, type CliIo } from './cli-io.js';
+import { endpointOf } from '../cli/collector-client.js';
+import { dataDirFrom, describeError, println, type CliIo } from './cli-io.js';
 import type { AuditCheckpointRow } from '../store/audit-store.js';
 
 const USAGE = `usage:
@@ -73,8 +74,7 @@ export async function runAuditCli(args: string[], io: CliIo): Promise<number> {
   }
   const { values, positionals } = parsed;
   const flags: Flags = {
-    url: urlFrom(values.url),
-    token: tokenFrom(values.token),
+    ...endpointOf(values),
     dataDir: dataDirFrom(values['data-dir']),
     store: values.store ?? (process.env.FACTORYWATCH_STORE || undefined),
     offline: values.offline,

@@ -1,25 +1,11 @@
 /** What every governance CLI command shares: its I/O streams and the data dir / URL / token defaults. */
 import type { FactorywatchError } from '../errors.js';
 
-/** The streams a CLI command writes to. */
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+export type { CliIo } from '../cli/io.js';
 
 /** `--data-dir`, else FACTORYWATCH_DATA_DIR, else ./data. */
 export function dataDirFrom(flag: string | undefined): string {
   return flag ?? (process.env.FACTORYWATCH_DATA_DIR || './data');
-}
-
-/** `--url`, else FACTORYWATCH_URL, else http://127.0.0.1:8787. */
-export function urlFrom(flag: string | undefined): string {
-  return (flag ?? (process.env.FACTORYWATCH_URL || 'http://127.0.0.1:8787')).replace(/\/+$/, '');
-}
-
-/** `--token`, else FACTORYWATCH_TOKEN. */
-export function tokenFrom(flag: string | undefined): string | undefined {
-  return flag ?? (process.env.FACTORYWATCH_TOKEN || undefined);
 }
 
 /** `--policies-dir`, else FACTORYWATCH_POLICIES_DIR, else '' (the shipped policies). */
@@ -28,7 +14,7 @@ export function policiesDirFlag(flag: string | undefined): string {
 }
 
 /** Writes one line. */
-export function println(stream: NodeJS.WritableStream, line: string): void {
+export function println(stream: { write(text: string): unknown }, line: string): void {
   stream.write(`${line}\n`);
 }
 

@@ -1,6 +1,8 @@
 /** `factorywatch models`: volume, latency and quality per model version, from a running collector. */
 import { parseArgs } from 'node:util';
-import { cell, endpointOf, formatTable, getJson, RequestFailed } from './cli-support.js';
+import { endpointOf, getJson, RequestFailed } from '../cli/collector-client.js';
+import type { CliIo } from '../cli/io.js';
+import { cell, formatTable } from '../cli/table.js';
 import type { ModelsResponse } from './schema.js';
 
 const USAGE = `usage: factorywatch models [--from T] [--until T] [--by segment|version] [--model NAME] [--json]
@@ -17,7 +19,7 @@ const USAGE = `usage: factorywatch models [--from T] [--until T] [--by segment|v
 /** Runs `factorywatch models …`; exit 0 on success, 1 when the collector call fails, 2 on bad usage. */
 export async function runModelsCli(
   args: string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  io: CliIo,
 ): Promise<number> {
   let values;
   try {

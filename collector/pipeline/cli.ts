@@ -1,6 +1,8 @@
 /** `factorywatch pipelines`: status, throughput, lag, queue trend and freshness per pipeline stage. */
 import { parseArgs } from 'node:util';
-import { cell, endpointOf, formatTable, getJson, RequestFailed } from '../models/cli-support.js';
+import { endpointOf, getJson, RequestFailed } from '../cli/collector-client.js';
+import type { CliIo } from '../cli/io.js';
+import { cell, formatTable } from '../cli/table.js';
 import type { PipelinesResponse } from './schema.js';
 
 const USAGE = `usage: factorywatch pipelines [--pipeline NAME] [--at T] [--json] [--url URL] [--token TOKEN]
@@ -16,7 +18,7 @@ Exit status: 0 when every stage is ok, 3 when one is not, 1 when the call fails,
 /** Runs `factorywatch pipelines …`; see USAGE for the exit codes. */
 export async function runPipelinesCli(
   args: string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  io: CliIo,
 ): Promise<number> {
   let values;
   try {

@@ -1,4 +1,4 @@
-/** What the `models` and `pipelines` commands share: reaching the collector and printing tables. */
+/** How CLI commands reach a running collector: `--url`/`--token` defaults, JSON requests, errors worded for the terminal. */
 
 /** Where the collector is and how to authenticate: flags, else FACTORYWATCH_URL / FACTORYWATCH_TOKEN. */
 export interface Endpoint {
@@ -17,18 +17,26 @@ export function endpointOf(values: { url?: string | undefined; token?: string | 
 /** A failed call, already worded for the terminal. */
 export class RequestFailed extends Error {}
 
-/** GETs `path` with `query` and returns the parsed JSON body; throws RequestFailed with the collector's error. */
-export async function getJson(
+/** Sends a JSON request and returns the parsed answer; throws RequestFailed with the collector's error. */
+export async function requestJson(
   endpoint: Endpoint,
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
-  query: Record<string, string | undefined>,
+  options: { query?: Record<string, string | undefined>; body?: unknown } = {},
 ): Promise<unknown> {
   const url = new URL(endpoint.url + path);
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
+  for (const [key, value] of Object.entries(options.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, value);
+  }
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {},
+      method,
+      headers: {
+        ...(endpoint.token ? { authorization: `Bearer ${endpoint.token}` } : {}),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
   } catch (error) {
     throw new RequestFailed(`cannot reach the collector at ${endpoint.url}: ${(error as Error).message}`);
@@ -45,22 +53,14 @@ export async function getJson(
     }
     throw new RequestFailed(`${path} answered ${response.status}: ${detail}`);
   }
-  return JSON.parse(text) as unknown;
+  return text === '' ? {} : (JSON.parse(text) as unknown);
 }
 
-/** Left-aligned columns, two spaces apart, with a header row. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-/** A number for a table cell: 4 significant digits, `-` for null. */
-export function cell(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '-';
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+/** GETs `path` with `query` (see requestJson). */
+export function getJson(
+  endpoint: Endpoint,
+  path: string,
+  query: Record<string, string | undefined>,
+): Promise<unknown> {
+  return requestJson(endpoint, 'GET', path, { query });
 }
