@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { resolveConfig, SCALAR_OPTIONS, type Config, type ScalarOption } from '../config/config.js';
+import { envName, resolveConfig, SCALAR_OPTIONS, type Config, type ScalarOption } from '../config/config.js';
 import { FactorywatchError } from '../errors.js';
 
 /** parseArgs options for `--config` and every scalar flag of SCALAR_OPTIONS. */
@@ -45,4 +45,18 @@ export function readConfigFile(path: string): unknown {
       path,
     );
   }
+}
+
+/** The options `start` and `demo` take, for `--help`. */
+export function configFlagsUsage(command: string): string {
+  const flags = Object.keys(SCALAR_OPTIONS)
+    .map((name) => `  --${name.padEnd(18)} or ${envName(name)}`)
+    .join('\n');
+  return `usage: factorywatch ${command} [--config FILE] [options]
+
+  --config FILE        a YAML or JSON config file (or FACTORYWATCH_CONFIG)
+${flags}
+
+Later sources win: defaults < config file < environment < flags. See README, "Configuration".
+`;
 }

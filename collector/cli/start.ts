@@ -1,9 +1,13 @@
 /** `factorywatch start`: runs the collector until SIGINT/SIGTERM. */
 import { startCollector, type Collector } from '../server.js';
 import type { CliIo } from './io.js';
-import { loadConfig } from './load-config.js';
+import { configFlagsUsage, loadConfig } from './load-config.js';
 
 export async function runStart(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(configFlagsUsage('start'));
+    return 0;
+  }
   const config = loadConfig(args);
   const collector = await startCollector(config);
   io.stderr.write(`factorywatch collector listening on ${collector.url} (store ${config.store})\n`);

@@ -7,12 +7,16 @@
 import { TokenStore, tokensPath } from '../governance/tokens.js';
 import { untilSignalled } from '../cli/start.js';
 import type { CliIo } from '../cli/io.js';
-import { loadConfig } from '../cli/load-config.js';
+import { configFlagsUsage, loadConfig } from '../cli/load-config.js';
 import { startCollector } from '../server.js';
 import { startDcgmEmulator } from './dcgm-emulator.js';
 import { startDemoFeeds } from './feeds.js';
 
 export async function runDemo(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(configFlagsUsage('demo'));
+    return 0;
+  }
   // The demo keeps the terminal readable: warnings only, unless the user chose a level.
   const quiet = process.env.FACTORYWATCH_LOG_LEVEL === undefined ? ['--log-level', 'warn'] : [];
   const base = loadConfig([...quiet, ...args]);
