@@ -17,10 +17,7 @@ const USAGE = `usage: factorywatch models [--from T] [--until T] [--by segment|v
 `;
 
 /** Runs `factorywatch models …`; exit 0 on success, 1 when the collector call fails, 2 on bad usage. */
-export async function runModelsCli(
-  args: string[],
-  io: CliIo,
-): Promise<number> {
+export async function runModelsCli(args: string[], io: CliIo): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({

@@ -16,10 +16,7 @@ Exit status: 0 when every stage is ok, 3 when one is not, 1 when the call fails,
 `;
 
 /** Runs `factorywatch pipelines …`; see USAGE for the exit codes. */
-export async function runPipelinesCli(
-  args: string[],
-  io: CliIo,
-): Promise<number> {
+export async function runPipelinesCli(args: string[], io: CliIo): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
