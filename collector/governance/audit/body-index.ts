@@ -9,6 +9,8 @@
  * would succeed and yield exactly the bytes compared here, so `true` implies the exact check
  * passes; `false` means "not sure", and the caller falls back to the exact check.
  */
+import type { AuditEventRow } from '../../store/audit-store.js';
+import type { AuditEventBody } from './event.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -137,4 +139,26 @@ export function indexSurelyMatchesBody(
     } else if (!sameBytes(body, spanStart[k]!, spanEnd[k]!, value)) return false;
   }
   return true;
+}
+
+/** Whether the searchable columns say what the hashed body says (a query must not be fooled by edited columns). */
+export function exactIndexMatch(row: AuditEventRow): boolean {
+  let b: AuditEventBody;
+  try {
+    b = JSON.parse(row.body) as AuditEventBody;
+  } catch {
+    return false;
+  }
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    b.seq === row.seq &&
+    b.ts === row.ts &&
+    b.kind === row.kind &&
+    (b.actor ?? '') === row.actor &&
+    (b.tenant ?? '') === row.tenant &&
+    (b.action ?? '') === row.action &&
+    (b.resource ?? '') === row.resource &&
+    (b.decision ?? '') === row.decision
+  );
 }

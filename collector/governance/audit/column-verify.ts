@@ -8,11 +8,14 @@
  * Why: reading 1M events as row objects, decoding every body and hash to strings and
  * re-encoding them to hash took 42 s (74 s with Merkle roots); this pass is the 1M-event
  * verification goal (< 3 s) of bench/governance.bench.ts, audit-verify-1m.
+ *
+ * The main thread scans, checks positions and links, and keeps the Merkle roots; each row's
+ * own hash, leaf hash and index columns (row-check.ts) go to worker threads in batches.
  */
-import { hash as oneShotHash } from 'node:crypto';
-import type { AuditCheckpointRow, AuditEventRow } from '../../store/audit-store.js';
-import { indexSurelyMatchesBody } from './body-index.js';
-import { CompactRange, leafHash } from './merkle.js';
+import type { AuditCheckpointRow } from '../../store/audit-store.js';
+import { CompactRange } from './merkle.js';
+import { checkRows, PARTS, type RowBatch, type RowBatchResult } from './row-check.js';
+import { compiledWorkerSpec, defaultWorkerCount, RowCheckPool, type WorkerSpec } from './row-check-pool.js';
 
 /** One chunk of stored events in column form (what a store's column scan yields). */
 export interface EventColumnChunk {
@@ -27,7 +30,15 @@ export interface EventColumnChunk {
 
 /** A source that can stream a chain's events in storage order, column-wise. */
 export interface ColumnScanSource {
-  scanChainColumns(chainId: string, onChunk: (chunk: EventColumnChunk) => boolean): Promise<void>;
+  /**
+   * `onChunk` returns (or resolves to) false to stop; the scan waits for a returned promise.
+   * `indexColumns: false` may leave the six index columns empty (only deep mode reads them).
+   */
+  scanChainColumns(
+    chainId: string,
+    onChunk: (chunk: EventColumnChunk) => boolean | Promise<boolean>,
+    options?: { indexColumns?: boolean },
+  ): Promise<void>;
 }
 
 /** Where the chain starts: after a retention cut, or at genesis. */
@@ -38,30 +49,92 @@ export interface ChainStart {
   readonly frontier: readonly Uint8Array[];
 }
 
-const HEX = Buffer.from('0123456789abcdef', 'latin1');
-/** prev_hash, body, hash and the six index columns. */
-const PARTS = 9;
-const utf8 = new TextDecoder('utf-8');
-
-/** Whether 64 stored hex bytes are the lowercase hex of a 32-byte digest. */
-function isHexOf(stored: Uint8Array, digest: Uint8Array): boolean {
-  if (stored.length !== 64) return false;
-  for (let k = 0; k < 32; k++) {
-    const d = digest[k]!;
-    if (stored[2 * k] !== HEX[d >> 4] || stored[2 * k + 1] !== HEX[d & 15]) return false;
-  }
-  return true;
+/** How the per-row checks run; the defaults suit production, tests pick the worker path. */
+export interface ColumnVerifyOptions {
+  /** The worker script; undefined checks rows in-thread. Default: the compiled worker, if present. */
+  workers?: WorkerSpec | undefined;
+  workerCount?: number;
+  /** Rows per batch. Chains shorter than one batch are checked in-thread (no worker start-up). */
+  batchRows?: number;
 }
+
+/**
+ * 16,384 rows (~10 MB) per batch: large enough that a message per batch costs nothing beside
+ * the ~16k hashes in it, small enough that a few batches in flight keep memory bounded.
+ */
+const BATCH_ROWS = 16_384;
+const MAX_IN_FLIGHT = 4;
 
 function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
   for (let k = 0; k < length; k++) if (a[k] !== b[k]) return false;
   return true;
 }
 
+/** Collects scanned rows into one transferable batch (one copy, instead of a message per row). */
+class BatchBuilder {
+  private rows: Uint8Array[] = [];
+  private partStart: Int32Array;
+  private seq: Float64Array;
+  private ts: Float64Array;
+  private size = 0;
+
+  constructor(
+    private readonly chainId: string,
+    private readonly deep: boolean,
+    capacity: number,
+  ) {
+    this.partStart = new Int32Array(capacity * (PARTS + 1));
+    this.seq = new Float64Array(capacity);
+    this.ts = new Float64Array(capacity);
+  }
+
+  get rowCount(): number {
+    return this.rows.length;
+  }
+
+  /** Adds a row whose part lengths are `lengths` (already checked to sum to its length). */
+  add(bytes: Uint8Array, lengths: Int32Array, seq: number, ts: number): void {
+    const r = this.rows.length;
+    let at = this.size;
+    for (let p = 0; p <= PARTS; p++) {
+      this.partStart[r * (PARTS + 1) + p] = at;
+      at += lengths[p] ?? 0;
+    }
+    this.rows.push(bytes);
+    this.seq[r] = seq;
+    this.ts[r] = ts;
+    this.size += bytes.length;
+  }
+
+  /** The batch so far, in fresh buffers; the builder starts over. */
+  take(): RowBatch {
+    const rowCount = this.rows.length;
+    const bytes = new Uint8Array(this.size);
+    let at = 0;
+    for (const row of this.rows) {
+      bytes.set(row, at);
+      at += row.length;
+    }
+    const batch: RowBatch = {
+      chainId: this.chainId,
+      deep: this.deep,
+      rowCount,
+      bytes,
+      partStart: this.partStart.slice(0, rowCount * (PARTS + 1)),
+      seq: this.seq.slice(0, rowCount),
+      ts: this.ts.slice(0, rowCount),
+    };
+    this.rows = [];
+    this.size = 0;
+    return batch;
+  }
+}
+
 /**
  * Checks the whole chain through the column scan. Returns the number of events when every
  * check passes (the caller still checks truncation against the newest checkpoint), or
- * undefined when anything is off (or a checker throws): then run the exact ordered pass.
+ * undefined when anything is off (or a checker throws, or a worker dies): then run the exact
+ * ordered pass.
  */
 export async function verifyColumns(
   source: ColumnScanSource,
@@ -69,8 +142,10 @@ export async function verifyColumns(
   start: ChainStart,
   checkpointsBySize: ReadonlyMap<number, readonly AuditCheckpointRow[]>,
   deep: boolean,
-  exactIndexCheck: (row: AuditEventRow) => boolean,
+  options: ColumnVerifyOptions = {},
 ): Promise<number | undefined> {
+  const spec = 'workers' in options ? options.workers : compiledWorkerSpec();
+  const batchRows = options.batchRows ?? BATCH_ROWS;
   let prev: Uint8Array = Buffer.from(start.prevHash, 'utf8');
   let expected = start.firstSeq;
   let ok = true;
@@ -80,73 +155,97 @@ export async function verifyColumns(
   } catch {
     return undefined;
   }
-  const offsets = new Int32Array(PARTS + 1);
-  await source.scanChainColumns(chainId, (chunk) => {
-    for (let i = 0; i < chunk.rowCount; i++) {
-      const seq = chunk.seq(i);
-      const bytes = chunk.bytes(i);
-      if (seq !== expected || bytes === null) return (ok = false);
-      for (let p = 0; p < PARTS; p++) {
-        const length = chunk.partLength(p, i);
-        if (length < 0) return (ok = false);
-        offsets[p + 1] = offsets[p]! + length;
-      }
-      if (offsets[PARTS] !== bytes.length) return (ok = false);
-      const prevLength = offsets[1]!;
-      const bodyEnd = offsets[2]!;
-      const stored = bytes.subarray(bodyEnd, offsets[3]);
-      // Same checks as the ordered pass: position, link to the previous hash, own hash.
-      if (prevLength !== prev.length || !sameBytes(bytes, prev, prevLength)) return (ok = false);
-      // The stored bytes are hashed as they are: hex(prev) || body, no string round trip.
-      const digest = oneShotHash('sha256', bytes.subarray(0, bodyEnd), 'buffer');
-      if (!isHexOf(stored, digest)) return (ok = false);
-      prev = stored;
-      if (tree) {
-        const body = bytes.subarray(prevLength, bodyEnd);
-        const ts = chunk.ts(i);
-        const column = (k: number) => bytes.subarray(offsets[3 + k]!, offsets[4 + k]!);
-        if (!indexSurelyMatchesBody(body, seq, ts, column)) {
-          const row = rowOf(seq, ts, chainId, body, column);
-          if (!exactIndexCheck(row)) return (ok = false);
-        }
-        tree.append(leafHash(digest));
-      }
-      expected++;
-      const covering = checkpointsBySize.get(expected);
+  const lengths = new Int32Array(PARTS + 1);
+  const builder = new BatchBuilder(chainId, deep, batchRows);
+  let pool: RowCheckPool | undefined;
+  /** Batches being checked, oldest first; each settles after its results are consumed in order. */
+  const inFlight: Promise<void>[] = [];
+  let consumed: Promise<void> = Promise.resolve();
+
+  // Results are consumed in seq order: the leaves feed the compact range, whose root must match
+  // each checkpoint at its tree size.
+  const consume = (firstSeq: number, result: RowBatchResult, rowCount: number) => {
+    if (!ok) return;
+    if (result.firstBad >= 0) {
+      ok = false;
+      return;
+    }
+    if (!tree || !result.leaves) return;
+    for (let r = 0; r < rowCount; r++) {
+      tree.append(result.leaves.subarray(r * 32, r * 32 + 32));
+      const covering = checkpointsBySize.get(firstSeq + r + 1);
       if (covering) {
-        const head = utf8.decode(stored);
-        for (const c of covering) {
-          if (c.headHash !== head) return (ok = false);
-          if (tree && tree.root().toString('hex') !== c.rootHash) return (ok = false);
-        }
+        const root = tree.root().toString('hex');
+        if (covering.some((c) => c.rootHash !== root)) ok = false;
       }
     }
-    return true;
-  });
-  return ok ? expected - start.firstSeq : undefined;
-}
-
-/** The row the exact index check needs (rare: only bodies the byte check is unsure of). */
-function rowOf(
-  seq: number,
-  ts: number,
-  chainId: string,
-  body: Uint8Array,
-  column: (k: number) => Uint8Array,
-): AuditEventRow {
-  const text = (k: number) => utf8.decode(column(k));
-  return {
-    chainId,
-    seq,
-    ts,
-    kind: text(0),
-    actor: text(1),
-    tenant: text(2),
-    action: text(3),
-    resource: text(4),
-    decision: text(5),
-    body: utf8.decode(body),
-    prevHash: '',
-    hash: '',
   };
+  const dispatch = (final: boolean) => {
+    if (builder.rowCount === 0) return;
+    const rowCount = builder.rowCount;
+    const firstSeq = expected - rowCount;
+    // Only chains of a full batch or more pay for worker start-up (~40 ms).
+    if (!pool && spec && !final) pool = new RowCheckPool(spec, options.workerCount ?? defaultWorkerCount());
+    const batch = builder.take();
+    if (!pool) {
+      consume(firstSeq, checkRows(batch), rowCount);
+      return;
+    }
+    const checked = pool.check(batch);
+    checked.catch(() => undefined); // a dead worker is judged below, in order
+    consumed = consumed.then(async () => {
+      try {
+        consume(firstSeq, await checked, rowCount);
+      } catch {
+        ok = false;
+      }
+    });
+    inFlight.push(consumed);
+  };
+
+  try {
+    await source.scanChainColumns(
+      chainId,
+      async (chunk) => {
+        for (let i = 0; i < chunk.rowCount; i++) {
+          const seq = chunk.seq(i);
+          const bytes = chunk.bytes(i);
+          if (seq !== expected || bytes === null) return (ok = false);
+          let total = 0;
+          for (let p = 0; p < PARTS; p++) {
+            const length = chunk.partLength(p, i);
+            if (length < 0) return (ok = false);
+            lengths[p] = length;
+            total += length;
+          }
+          if (total !== bytes.length) return (ok = false);
+          const prevLength = lengths[0]!;
+          const bodyEnd = prevLength + lengths[1]!;
+          // The link to the previous row is checked here, in order; the row's own hash in row-check.ts.
+          if (prevLength !== prev.length || !sameBytes(bytes, prev, prevLength)) return (ok = false);
+          prev = bytes.subarray(bodyEnd, bodyEnd + lengths[2]!);
+          builder.add(bytes, lengths, seq, deep ? chunk.ts(i) : 0);
+          expected++;
+          const covering = checkpointsBySize.get(expected);
+          if (covering) {
+            const head = Buffer.from(prev).toString('utf8');
+            if (covering.some((c) => c.headHash !== head)) return (ok = false);
+          }
+          if (builder.rowCount === batchRows) dispatch(false);
+        }
+        // Bounded memory: wait for the oldest batch when too many are out.
+        while (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
+        return ok;
+      },
+      { indexColumns: deep },
+    );
+    if (ok) dispatch(true);
+    await consumed;
+  } catch {
+    ok = false;
+  } finally {
+    await consumed;
+    await pool?.close();
+  }
+  return ok ? expected - start.firstSeq : undefined;
 }

@@ -2,9 +2,9 @@
  * Audit events: what is recorded, its canonical body, and the chain hash
  * hash(n) = SHA-256( hex(hash(n-1)) || body(n) ), with 64 zeros before the first event.
  */
-import { hash as oneShotHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import { leafHash } from './merkle.js';
+import { sha256Hex } from './sha256.js';
 
 /** The kinds of audit events. */
 export type AuditEventKind =
@@ -64,7 +64,7 @@ export function eventBody(chain: string, seq: number, ts: number, input: AuditEv
 
 /** hash(n) from hash(n-1) (hex) and body(n). One-shot hashing: a Hash object per event costs ~5× more. */
 export function chainHash(prevHashHex: string, body: string): string {
-  return oneShotHash('sha256', prevHashHex + body, 'hex');
+  return sha256Hex(prevHashHex + body);
 }
 
 /** The RFC 6962 leaf hash of an event: SHA-256(0x00 || raw event hash). */

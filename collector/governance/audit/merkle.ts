@@ -8,7 +8,8 @@
  * costs O(log n) hashes. After a retention cut it starts from a "frontier": the complete
  * subtrees covering the deleted prefix, which are exactly the nodes any later proof needs.
  */
-import { createHash, hash as oneShotHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sha256 } from './sha256.js';
 
 const HASH = 32;
 // One-shot hashing over a reused scratch buffer: a Hash object with three update() calls per node
@@ -25,7 +26,7 @@ export function leafHash(data: Uint8Array): Buffer {
       .update(data)
       .digest();
   leafScratch.set(data, 1);
-  return oneShotHash('sha256', leafScratch, 'buffer');
+  return sha256(leafScratch);
 }
 
 /** SHA-256(0x01 || left || right). */
@@ -38,7 +39,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
       .digest();
   nodeScratch.set(left, 1);
   nodeScratch.set(right, 1 + HASH);
-  return oneShotHash('sha256', nodeScratch, 'buffer');
+  return sha256(nodeScratch);
 }
 
 /** The root of the empty tree: SHA-256 of nothing. */

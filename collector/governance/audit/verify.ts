@@ -6,6 +6,7 @@
  */
 import type { AuditCheckpointRow, AuditEventRow, AuditStore } from '../../store/audit-store.js';
 import { checkpointSignatureOk, retentionCutSignatureOk, type RetentionCut } from './checkpoint.js';
+import { exactIndexMatch } from './body-index.js';
 import { verifyColumns, type ColumnScanSource } from './column-verify.js';
 import { chainHash, eventLeafHash, GENESIS_HASH, type AuditEventBody } from './event.js';
 import { MerkleTree, type SubtreeHash } from './merkle.js';
@@ -153,7 +154,6 @@ export async function verifyChain(
         { firstSeq: range.first, prevHash: prev, frontier },
         bySize,
         deep,
-        indexMatchesBody,
       ));
     // All intact through the fast pass: only the tail against the newest checkpoint is left.
     // Anything off: the exact ordered pass below names the first bad seq.
@@ -252,21 +252,8 @@ async function latestCutAtOrBefore(
   return best;
 }
 
-/** Whether the searchable columns say what the hashed body says (a query must not be fooled by edited columns). */
-export function indexMatchesBody(row: AuditEventRow): boolean {
-  const b = parseBody(row);
-  return (
-    b !== undefined &&
-    b.seq === row.seq &&
-    b.ts === row.ts &&
-    b.kind === row.kind &&
-    (b.actor ?? '') === row.actor &&
-    (b.tenant ?? '') === row.tenant &&
-    (b.action ?? '') === row.action &&
-    (b.resource ?? '') === row.resource &&
-    (b.decision ?? '') === row.decision
-  );
-}
+/** Whether the searchable columns say what the hashed body says (see body-index.ts). */
+export const indexMatchesBody = exactIndexMatch;
 
 function parseBody(row: AuditEventRow): AuditEventBody | undefined {
   try {
