@@ -9,10 +9,10 @@ import type {
   ModelQualityQuery,
   ModelQualityRow,
   ModelWindow,
-  PipelineStageAggregate,
   PipelineWindowQuery,
   TenantScope,
 } from '../health-store.js';
+import { num, numOrNull, pipelineStageFromRow } from '../health-rows.js';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import type { ClickHouseDb } from './connection.js';
 import type { ClickHouseMigration } from './migrations.js';
@@ -26,10 +26,6 @@ export const HEALTH_MIGRATIONS: readonly ClickHouseMigration[] = [];
 
 // Unmatched rows of a LEFT JOIN get NULL, not the type's default (0, ''), as in standard SQL.
 const JOIN_SETTINGS: ClickHouseSettings = { join_use_nulls: 1 };
-
-const num = (v: unknown): number =>
-  typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** `tenant = {tenant:String} AND ` or nothing, for a table alias. */
 function tenantClause(tenant: TenantScope): string {
@@ -174,39 +170,7 @@ export function createClickHouseHealthStore(db: ClickHouseDb): HealthStore {
     async pipelineWindows(q) {
       const [sql, params] = pipelineWindowSql(q);
       const rows = await db.query<Record<string, unknown>>(sql, params);
-      return rows.map((r): PipelineStageAggregate => {
-        const part = (p: string) => ({
-          reports: num(r[`${p}_reports`]),
-          rowsIn: num(r[`${p}_rows_in`]),
-          rowsOut: num(r[`${p}_rows_out`]),
-          firstTs: numOrNull(r[`${p}_first`]),
-          lastTs: numOrNull(r[`${p}_last`]),
-        });
-        const sums = (p: string) => ({
-          n: num(r[`${p}_n`]),
-          sumX: num(r[`${p}_sx`]),
-          sumY: num(r[`${p}_sy`]),
-          sumXX: num(r[`${p}_sxx`]),
-          sumXY: num(r[`${p}_sxy`]),
-          sumYY: num(r[`${p}_syy`]),
-        });
-        return {
-          pipeline: String(r.pipeline),
-          stage: String(r.stage),
-          window: { ...part('w'), errors: num(r.w_errors) },
-          baseline: part('b'),
-          recent: part('r'),
-          lastSeen: num(r.last_seen),
-          lastStatus: r.last_status === null ? null : String(r.last_status),
-          lastSuccess: numOrNull(r.last_success),
-          latestLagSeconds: numOrNull(r.latest_lag),
-          latestQueueDepth: numOrNull(r.latest_queue),
-          queueTrend: sums('q'),
-          lagTrend: sums('l'),
-          queueThirds: { early: numOrNull(r.q_early), late: numOrNull(r.q_late) },
-          lagThirds: { early: numOrNull(r.l_early), late: numOrNull(r.l_late) },
-        };
-      });
+      return rows.map(pipelineStageFromRow);
     },
 
     async pipelineTotals(tenant) {

@@ -17,6 +17,7 @@ import type {
   PipelineWindowQuery,
   TenantScope,
 } from '../health-store.js';
+import { num, numOrNull, pipelineStageFromRow } from '../health-rows.js';
 import type { DuckDb, SqlParam } from './connection.js';
 import type { Migration } from './migrations.js';
 import { MAPE_EPSILON } from '../../models/quality/regression.js';
@@ -50,10 +51,6 @@ function concordanceFromRanks(r: Record<string, unknown>, positives: number, neg
     (num(r.positive_low_rank_sum) + (positives + negatives) * num(r.positive_cume_dist_sum)) / 2;
   return averageRankSum - (positives * (positives + 1)) / 2;
 }
-
-const num = (v: unknown): number =>
-  typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** Tuning of the DuckDB health queries. */
 export interface DuckDbHealthOptions {
@@ -204,39 +201,7 @@ export function createDuckDbHealthStore(db: DuckDb, options: DuckDbHealthOptions
     async pipelineWindows(q: PipelineWindowQuery): Promise<PipelineStageAggregate[]> {
       const [sql, params] = pipelineWindowSql(q);
       const rows = await db.all(sql, params);
-      return rows.map((r) => {
-        const part = (p: string) => ({
-          reports: num(r[`${p}_reports`]),
-          rowsIn: num(r[`${p}_rows_in`]),
-          rowsOut: num(r[`${p}_rows_out`]),
-          firstTs: numOrNull(r[`${p}_first`]),
-          lastTs: numOrNull(r[`${p}_last`]),
-        });
-        const sums = (p: string) => ({
-          n: num(r[`${p}_n`]),
-          sumX: num(r[`${p}_sx`]),
-          sumY: num(r[`${p}_sy`]),
-          sumXX: num(r[`${p}_sxx`]),
-          sumXY: num(r[`${p}_sxy`]),
-          sumYY: num(r[`${p}_syy`]),
-        });
-        return {
-          pipeline: String(r.pipeline),
-          stage: String(r.stage),
-          window: { ...part('w'), errors: num(r.w_errors) },
-          baseline: part('b'),
-          recent: part('r'),
-          lastSeen: num(r.last_seen),
-          lastStatus: r.last_status === null ? null : String(r.last_status),
-          lastSuccess: numOrNull(r.last_success),
-          latestLagSeconds: numOrNull(r.latest_lag),
-          latestQueueDepth: numOrNull(r.latest_queue),
-          queueTrend: sums('q'),
-          lagTrend: sums('l'),
-          queueThirds: { early: numOrNull(r.q_early), late: numOrNull(r.q_late) },
-          lagThirds: { early: numOrNull(r.l_early), late: numOrNull(r.l_late) },
-        };
-      });
+      return rows.map(pipelineStageFromRow);
     },
 
     async pipelineTotals(tenant): Promise<PipelineTotalsRow[]> {
