@@ -3,6 +3,13 @@ import { indexSurelyMatchesBody } from '../../collector/governance/audit/body-in
 import { eventBody } from '../../collector/governance/audit/event.js';
 import { CompactRange, leafHash, MerkleTree } from '../../collector/governance/audit/merkle.js';
 
+/** The RFC 6962 root of a list of leaf hashes. */
+function subtreeRoot(leaves: Buffer[]): Buffer {
+  const range = new CompactRange();
+  for (const leaf of leaves) range.append(leaf);
+  return range.root();
+}
+
 const columns = (values: string[]) => (k: number) => Buffer.from(values[k] ?? '', 'utf8');
 
 describe('CompactRange', () => {
@@ -22,6 +29,22 @@ describe('CompactRange', () => {
     for (let i = 77; i < 300; i++) resumed.append(tree.leaf(i));
     expect(resumed.root().toString('hex')).toBe(tree.root().toString('hex'));
     expect(() => new CompactRange(77, [])).toThrow(RangeError);
+  });
+
+  it('gives the same root when whole aligned subtrees are appended by their roots', () => {
+    const tree = new MerkleTree();
+    const range = new CompactRange();
+    const leaves = Array.from({ length: 200 }, (_, i) => leafHash(Buffer.from([i])));
+    for (const leaf of leaves) tree.appendLeafHash(leaf);
+    // 0..63 leaf by leaf, 64..127 as a subtree of 64, 128..191 as two of 32, the rest leaf by leaf.
+    for (let i = 0; i < 64; i++) range.append(leaves[i]!);
+    range.appendSubtree(subtreeRoot(leaves.slice(64, 128)), 6);
+    expect(range.root().toString('hex')).toBe(tree.root(128).toString('hex'));
+    range.appendSubtree(subtreeRoot(leaves.slice(128, 160)), 5);
+    range.appendSubtree(subtreeRoot(leaves.slice(160, 192)), 5);
+    for (let i = 192; i < 200; i++) range.append(leaves[i]!);
+    expect(range.root().toString('hex')).toBe(tree.root().toString('hex'));
+    expect(() => range.appendSubtree(leaves[0]!, 4)).toThrow(RangeError); // 200 is not a multiple of 16
   });
 });
 

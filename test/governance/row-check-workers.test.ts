@@ -40,7 +40,7 @@ describe('row checks on worker threads', () => {
         status: 200,
         ...(i % 50 === 7 ? { details: { old: 'a', new: 'b' } } : {}),
       });
-      if (i === 99 || i === 200) await trail.checkpoint();
+      if (i === 99 || i === 127 || i === 200) await trail.checkpoint(); // inside and at the end of a batch
     }
     await trail.close();
     await store.close();

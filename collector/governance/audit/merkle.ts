@@ -252,6 +252,19 @@ export class CompactRange {
     this.count++;
   }
 
+  /**
+   * Appends a complete subtree of 2^level leaves (its root `node`), when the leaves so far are a
+   * multiple of 2^level: the same stack as appending its leaves one by one.
+   */
+  appendSubtree(node: Uint8Array, level: number): void {
+    const width = 2 ** level;
+    if (this.count % width !== 0)
+      throw new RangeError(`a subtree of ${width} leaves cannot follow ${this.count} leaves.`);
+    for (let n = this.count / width; n % 2 === 1; n = (n - 1) / 2) node = nodeHash(this.stack.pop()!, node);
+    this.stack.push(node);
+    this.count += width;
+  }
+
   /** The root of the leaves so far. */
   root(): Buffer {
     if (this.stack.length === 0) return EMPTY_ROOT;
