@@ -2,7 +2,7 @@
  * Turns the rows of the pipeline-window query into PipelineStageAggregate. Both adapters alias
  * their SQL columns identically (`w_reports`, `q_sx`, …), so one mapping serves them.
  */
-import type { PipelineStageAggregate } from './health-store.js';
+import type { ModelQualityRow, PipelineStageAggregate } from './health-store.js';
 
 /** A database number (or numeric string, or null) as a number, null counting as 0. */
 export const num = (v: unknown): number =>
@@ -44,4 +44,45 @@ export function pipelineStageFromRow(r: Record<string, unknown>): PipelineStageA
     queueThirds: { early: numOrNull(r.q_early), late: numOrNull(r.q_late) },
     lagThirds: { early: numOrNull(r.l_early), late: numOrNull(r.l_late) },
   };
+}
+
+/** Quality rows keyed by (model, version, segment), created empty on first sight. */
+export class QualityGroups {
+  private readonly groups = new Map<string, ModelQualityRow>();
+
+  /** The row of `r`'s group (`r.model`, `r.version`) with `segment`, created when new. */
+  of(r: Record<string, unknown>, segment: string | null): ModelQualityRow {
+    const key = JSON.stringify([r.model, r.version, segment]);
+    let g = this.groups.get(key);
+    if (!g) {
+      g = {
+        model: String(r.model),
+        version: String(r.version),
+        segment,
+        labeled: 0,
+        numeric: {
+          n: 0,
+          nonBinary: 0,
+          positives: 0,
+          negatives: 0,
+          tp: 0,
+          fp: 0,
+          tn: 0,
+          fn: 0,
+          concordance: 0,
+          absError: 0,
+          squaredError: 0,
+          absPercentError: 0,
+        },
+        cells: [],
+      };
+      this.groups.set(key, g);
+    }
+    return g;
+  }
+
+  /** Every group seen. */
+  values(): IterableIterator<ModelQualityRow> {
+    return this.groups.values();
+  }
 }

@@ -7,12 +7,11 @@ import { MAPE_EPSILON } from '../../models/quality/regression.js';
 import type {
   HealthStore,
   ModelQualityQuery,
-  ModelQualityRow,
   ModelWindow,
   PipelineWindowQuery,
   TenantScope,
 } from '../health-store.js';
-import { num, numOrNull, pipelineStageFromRow } from '../health-rows.js';
+import { num, numOrNull, pipelineStageFromRow, QualityGroups } from '../health-rows.js';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import type { ClickHouseDb } from './connection.js';
 import type { ClickHouseMigration } from './migrations.js';
@@ -75,37 +74,8 @@ export function createClickHouseHealthStore(db: ClickHouseDb): HealthStore {
     },
 
     async modelQuality(q) {
-      const groups = new Map<string, ModelQualityRow>();
-      const group = (r: Record<string, unknown>) => {
-        const segment = q.bySegment ? String(r.seg) : null;
-        const key = JSON.stringify([r.model, r.version, segment]);
-        let g = groups.get(key);
-        if (!g) {
-          g = {
-            model: String(r.model),
-            version: String(r.version),
-            segment,
-            labeled: 0,
-            numeric: {
-              n: 0,
-              nonBinary: 0,
-              positives: 0,
-              negatives: 0,
-              tp: 0,
-              fp: 0,
-              tn: 0,
-              fn: 0,
-              concordance: 0,
-              absError: 0,
-              squaredError: 0,
-              absPercentError: 0,
-            },
-            cells: [],
-          };
-          groups.set(key, g);
-        }
-        return g;
-      };
+      const groups = new QualityGroups();
+      const group = (r: Record<string, unknown>) => groups.of(r, q.bySegment ? String(r.seg) : null);
       const params = qualityParams(q);
       for (const r of await db.query<Record<string, unknown>>(numericQualitySql(q), params, JOIN_SETTINGS)) {
         group(r).numeric = {

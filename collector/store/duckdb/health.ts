@@ -17,7 +17,7 @@ import type {
   PipelineWindowQuery,
   TenantScope,
 } from '../health-store.js';
-import { num, numOrNull, pipelineStageFromRow } from '../health-rows.js';
+import { num, numOrNull, pipelineStageFromRow, QualityGroups } from '../health-rows.js';
 import type { DuckDb, SqlParam } from './connection.js';
 import type { Migration } from './migrations.js';
 import { MAPE_EPSILON } from '../../models/quality/regression.js';
@@ -98,37 +98,9 @@ export function createDuckDbHealthStore(db: DuckDb, options: DuckDbHealthOptions
     },
 
     async modelQuality(q: ModelQualityQuery): Promise<ModelQualityRow[]> {
-      const groups = new Map<string, ModelQualityRow>();
-      const group = (r: Record<string, unknown>) => {
-        const segment = r.segment === null ? null : String(r.segment);
-        const key = JSON.stringify([r.model, r.version, segment]);
-        let g = groups.get(key);
-        if (!g) {
-          g = {
-            model: String(r.model),
-            version: String(r.version),
-            segment,
-            labeled: 0,
-            numeric: {
-              n: 0,
-              nonBinary: 0,
-              positives: 0,
-              negatives: 0,
-              tp: 0,
-              fp: 0,
-              tn: 0,
-              fn: 0,
-              concordance: 0,
-              absError: 0,
-              squaredError: 0,
-              absPercentError: 0,
-            },
-            cells: [],
-          };
-          groups.set(key, g);
-        }
-        return g;
-      };
+      const groups = new QualityGroups();
+      const group = (r: Record<string, unknown>) =>
+        groups.of(r, r.segment === null ? null : String(r.segment));
 
       const countParams: SqlParam[] = [];
       const countTenant = tenantClause('', q.tenant, countParams);
