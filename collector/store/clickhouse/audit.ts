@@ -8,6 +8,7 @@
  * retry never duplicates a seq. Deleting (retention cuts) is a mutation, waited for so the
  * rows are gone when deleteEventsBefore returns, as in the embedded store.
  */
+import { auditEventFromRow, type AuditEventSqlRow } from '../audit-rows.js';
 import type { AuditCheckpointRow, AuditEventFilter, AuditEventRow, AuditStore } from '../audit-store.js';
 import type { ClickHouseDb } from './connection.js';
 import type { ClickHouseMigration } from './migrations.js';
@@ -69,38 +70,6 @@ const CHECKPOINT_COLUMN_NAMES = AUDIT_CHECKPOINTS.columns.map((c) => c.name);
 
 /** How long deleteEventsBefore waits for its mutation before giving up. */
 const MUTATION_TIMEOUT_MS = 120_000;
-
-interface EventSqlRow {
-  chain_id: string;
-  seq: number;
-  ts: number;
-  kind: string;
-  actor: string;
-  tenant: string;
-  action: string;
-  resource: string;
-  decision: string;
-  body: string;
-  prev_hash: string;
-  hash: string;
-}
-
-function toEvent(r: EventSqlRow): AuditEventRow {
-  return {
-    chainId: String(r.chain_id),
-    seq: Number(r.seq),
-    ts: Number(r.ts),
-    kind: String(r.kind),
-    actor: String(r.actor),
-    tenant: String(r.tenant),
-    action: String(r.action),
-    resource: String(r.resource),
-    decision: String(r.decision),
-    body: String(r.body),
-    prevHash: String(r.prev_hash),
-    hash: String(r.hash),
-  };
-}
 
 function eventLine(r: AuditEventRow): string {
   return (
@@ -174,12 +143,12 @@ export function createClickHouseAuditStore(db: ClickHouseDb): AuditStore {
     },
 
     async lastEvent(chainId) {
-      const rows = await db.query<EventSqlRow>(
+      const rows = await db.query<AuditEventSqlRow>(
         `SELECT ${EVENT_COLUMNS} FROM audit_events WHERE chain_id = {chainId:String}
          ORDER BY seq DESC LIMIT 1`,
         { chainId },
       );
-      return rows[0] && toEvent(rows[0]);
+      return rows[0] && auditEventFromRow(rows[0]);
     },
 
     async seqRange(chainId) {
@@ -193,12 +162,12 @@ export function createClickHouseAuditStore(db: ClickHouseDb): AuditStore {
     },
 
     async eventsInRange(chainId, fromSeq, toSeq) {
-      const rows = await db.query<EventSqlRow>(
+      const rows = await db.query<AuditEventSqlRow>(
         `SELECT ${EVENT_COLUMNS} FROM audit_events
          WHERE chain_id = {chainId:String} AND seq >= {fromSeq:Int64} AND seq < {toSeq:Int64} ORDER BY seq`,
         { chainId, fromSeq, toSeq },
       );
-      return rows.map(toEvent);
+      return rows.map(auditEventFromRow);
     },
 
     async hashesInRange(chainId, fromSeq, toSeq) {
@@ -237,12 +206,12 @@ export function createClickHouseAuditStore(db: ClickHouseDb): AuditStore {
         where.push('seq > {afterSeq:Int64}');
         params.afterSeq = filter.afterSeq;
       }
-      const rows = await db.query<EventSqlRow>(
+      const rows = await db.query<AuditEventSqlRow>(
         `SELECT ${EVENT_COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY seq, chain_id LIMIT ${limitLiteral(filter.limit)}`,
         params,
       );
-      return rows.map(toEvent);
+      return rows.map(auditEventFromRow);
     },
 
     async deleteEventsBefore(chainId, beforeSeq) {

@@ -3,7 +3,8 @@
  * ClickHouse port stays a translation; every value is a bound parameter.
  */
 import type { DuckDBBlobVector, DuckDBDoubleVector, DuckDBIntegerVector } from '@duckdb/node-api';
-import type { AuditCheckpointRow, AuditEventFilter, AuditEventRow, AuditStore } from '../audit-store.js';
+import { auditEventFromRow, type AuditEventSqlRow } from '../audit-rows.js';
+import type { AuditCheckpointRow, AuditEventFilter, AuditStore } from '../audit-store.js';
 import type { DuckDb } from './connection.js';
 import type { Migration } from './migrations.js';
 
@@ -42,38 +43,6 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
 
 const EVENT_COLUMNS =
   'chain_id, seq, ts, kind, actor, tenant, action, resource, decision, body, prev_hash, hash';
-
-interface EventSqlRow {
-  chain_id: string;
-  seq: number;
-  ts: number;
-  kind: string;
-  actor: string;
-  tenant: string;
-  action: string;
-  resource: string;
-  decision: string;
-  body: string;
-  prev_hash: string;
-  hash: string;
-}
-
-function toEvent(r: EventSqlRow): AuditEventRow {
-  return {
-    chainId: r.chain_id,
-    seq: r.seq,
-    ts: r.ts,
-    kind: r.kind,
-    actor: r.actor,
-    tenant: r.tenant,
-    action: r.action,
-    resource: r.resource,
-    decision: r.decision,
-    body: r.body,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
-}
 
 /**
  * One DuckDB chunk of a chain's events in column form, for verification. Bytes, not strings:
@@ -191,11 +160,11 @@ export function createDuckDbAuditStore(db: DuckDb): AuditStore & AuditColumnScan
       });
     },
     async lastEvent(chainId) {
-      const rows = await db.all<EventSqlRow>(
+      const rows = await db.all<AuditEventSqlRow>(
         `SELECT ${EVENT_COLUMNS} FROM audit_events WHERE chain_id = ? AND seq = (SELECT max(seq) FROM audit_events WHERE chain_id = ?)`,
         [chainId, chainId],
       );
-      return rows[0] && toEvent(rows[0]);
+      return rows[0] && auditEventFromRow(rows[0]);
     },
     async seqRange(chainId) {
       const rows = await db.all<{ first: number | null; last: number | null }>(
@@ -206,11 +175,11 @@ export function createDuckDbAuditStore(db: DuckDb): AuditStore & AuditColumnScan
       return r && r.first !== null && r.last !== null ? { first: r.first, last: r.last } : undefined;
     },
     async eventsInRange(chainId, fromSeq, toSeq) {
-      const rows = await db.all<EventSqlRow>(
+      const rows = await db.all<AuditEventSqlRow>(
         `SELECT ${EVENT_COLUMNS} FROM audit_events WHERE chain_id = ? AND seq >= ? AND seq < ? ORDER BY seq`,
         [chainId, fromSeq, toSeq],
       );
-      return rows.map(toEvent);
+      return rows.map(auditEventFromRow);
     },
     async hashesInRange(chainId, fromSeq, toSeq) {
       return db.all<{ seq: number; hash: string }>(
@@ -246,11 +215,11 @@ export function createDuckDbAuditStore(db: DuckDb): AuditStore & AuditColumnScan
         params.push(filter.afterSeq);
       }
       params.push(filter.limit);
-      const rows = await db.all<EventSqlRow>(
+      const rows = await db.all<AuditEventSqlRow>(
         `SELECT ${EVENT_COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq, chain_id LIMIT ?`,
         params,
       );
-      return rows.map(toEvent);
+      return rows.map(auditEventFromRow);
     },
     async deleteEventsBefore(chainId, beforeSeq) {
       const rows = await db.all<{ n: number }>(
