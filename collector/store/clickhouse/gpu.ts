@@ -6,14 +6,8 @@
  * and attribute set. Attribute names travel as a 64-bit id (as in the embedded store) and are
  * joined back at the end, so the per-series arrays hold 32-byte tuples, not strings.
  */
-import type {
-  GpuIdleAggregate,
-  GpuIdleQuery,
-  GpuStore,
-  PipelineLikeRule,
-  PipelinePoint,
-  StarvedSpan,
-} from '../gpu-store.js';
+import { gpuIdleAggregateFromRow, type GpuIdleSqlRow } from '../gpu-rows.js';
+import type { GpuIdleQuery, GpuStore, PipelineLikeRule, PipelinePoint, StarvedSpan } from '../gpu-store.js';
 import type { ClickHouseDb } from './connection.js';
 import type { ClickHouseMigration } from './migrations.js';
 import type { TableSpec } from './schema.js';
@@ -91,23 +85,6 @@ function spanParams(starved: readonly StarvedSpan[], params: Params): void {
   params.spanSets = names.map((_, i) => i + 1);
   params.spanStarts = [[0], ...pipelines.map((p) => [...byPipeline.get(p)!.values()].map((s) => s[0]))];
   params.spanEnds = [[0], ...pipelines.map((p) => [...byPipeline.get(p)!.values()].map((s) => s[1]))];
-}
-
-interface IdleRow {
-  host: string;
-  uuid: string;
-  gpu: string;
-  mig_instance: string;
-  model_name: string;
-  mig_profile: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  hpc_job: string;
-  pipeline: string;
-  observed_ms: number;
-  idle_ms: number;
-  starved_ms: number;
 }
 
 /**
@@ -219,12 +196,12 @@ export function createClickHouseGpuStore(
       const range = `${sampleRange(query, params)} AND (isNotNull(gr_engine_active) OR isNotNull(gpu_util))`;
       spanParams(query.starved, params);
       const sql = idleSql(mapped, range);
-      const rows: IdleRow[] = [];
+      const rows: GpuIdleSqlRow[] = [];
       // Host ranges run one after another, in host order, so the rows arrive sorted as one query's.
       for (const [hostLo, hostHi] of await hostRanges(db, range, params, perQuery)) {
-        rows.push(...(await db.query<IdleRow>(sql, { ...params, hostLo, hostHi })));
+        rows.push(...(await db.query<GpuIdleSqlRow>(sql, { ...params, hostLo, hostHi })));
       }
-      return rows.map(toAggregate);
+      return rows.map(gpuIdleAggregateFromRow);
     },
 
     async mappedPipelines(query) {
@@ -263,24 +240,5 @@ export function createClickHouseGpuStore(
         lagSeconds: r.lag_seconds === null ? null : Number(r.lag_seconds),
       }));
     },
-  };
-}
-
-function toAggregate(r: IdleRow): GpuIdleAggregate {
-  return {
-    host: String(r.host),
-    gpu: String(r.gpu),
-    uuid: String(r.uuid),
-    migInstance: String(r.mig_instance),
-    migProfile: String(r.mig_profile),
-    modelName: String(r.model_name),
-    namespace: String(r.namespace),
-    pod: String(r.pod),
-    container: String(r.container),
-    hpcJob: String(r.hpc_job),
-    pipeline: String(r.pipeline),
-    observedMs: Number(r.observed_ms),
-    idleMs: Number(r.idle_ms),
-    starvedIdleMs: Number(r.starved_ms),
   };
 }

@@ -6,13 +6,8 @@
  * series and attribute set. Plain SQL (window function, GROUP BY, LIKE, a range join) so the
  * ClickHouse adapter can follow it closely.
  */
-import type {
-  GpuIdleAggregate,
-  GpuIdleQuery,
-  GpuStore,
-  PipelineLikeRule,
-  PipelinePoint,
-} from '../gpu-store.js';
+import { gpuIdleAggregateFromRow, type GpuIdleSqlRow } from '../gpu-rows.js';
+import type { GpuIdleQuery, GpuStore, PipelineLikeRule, PipelinePoint } from '../gpu-store.js';
 import type { DuckDb, SqlParam } from './connection.js';
 import type { Migration } from './migrations.js';
 
@@ -141,8 +136,8 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
           ${starved ? 'LEFT JOIN starved_idle si USING (sid, aid)' : ''})
         SELECT ${SERIES}, ${ATTRIBUTES}, observed_ms, idle_ms, starved_ms FROM result
         ORDER BY host, gpu, uuid, mig_instance, namespace, pod, container, hpc_job, pipeline`;
-      const rows = await db.all<IdleRow>(sql, params);
-      return rows.map(toAggregate);
+      const rows = await db.all<GpuIdleSqlRow>(sql, params);
+      return rows.map(gpuIdleAggregateFromRow);
     },
 
     async mappedPipelines(query) {
@@ -181,41 +176,5 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
         lagSeconds: r.lag_seconds,
       }));
     },
-  };
-}
-
-interface IdleRow {
-  host: string;
-  uuid: string;
-  gpu: string;
-  mig_instance: string;
-  model_name: string;
-  mig_profile: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  hpc_job: string;
-  pipeline: string;
-  observed_ms: number;
-  idle_ms: number;
-  starved_ms: number;
-}
-
-function toAggregate(r: IdleRow): GpuIdleAggregate {
-  return {
-    host: r.host,
-    gpu: r.gpu,
-    uuid: r.uuid,
-    migInstance: r.mig_instance,
-    migProfile: r.mig_profile,
-    modelName: r.model_name,
-    namespace: r.namespace,
-    pod: r.pod,
-    container: r.container,
-    hpcJob: r.hpc_job,
-    pipeline: r.pipeline,
-    observedMs: Number(r.observed_ms),
-    idleMs: Number(r.idle_ms),
-    starvedIdleMs: Number(r.starved_ms),
   };
 }
