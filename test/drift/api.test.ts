@@ -1,8 +1,8 @@
+import { captureIo } from '../helpers/capture-io.js';
 import { testContext, type TestContext } from '../helpers/context.js';
 /** The drift routes, scheduler, metrics and CLI against a real DuckDB store and a real fastify server. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDriftCli } from '../../collector/drift/cli.js';
@@ -22,16 +22,6 @@ const seasonDays = (months: number[]) =>
 const N_WINTER = seasonDays([12, 1, 2]);
 const N_SUMMER = seasonDays([6, 7, 8]);
 const HOUR = 3_600_000;
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 /** Seattle days of the given months as feature rows spread over [from, from + 50 min). */
 function seattleRows(months: Set<number>, from: number, over: Partial<FeatureRow> = {}): FeatureRow[] {
@@ -230,7 +220,7 @@ describe('drift API, scheduler, metrics and CLI', () => {
       file,
       ['temp_max,wind,weather', ...winter.map((d) => `${d.temp_max},${d.wind},${d.weather}`)].join('\n'),
     );
-    const pin = capture();
+    const pin = captureIo();
     expect(
       await runDriftCli(
         ['reference', '--model', 'm', '--version', 'v1', '--file', file, '--url', url],
@@ -239,13 +229,13 @@ describe('drift API, scheduler, metrics and CLI', () => {
     ).toBe(0);
     expect(pin.out()).toMatch(/reference pinned for m v1: 3 features/);
     await app.inject({ method: 'POST', url: '/v1/drift/run', payload: {} });
-    const show = capture();
+    const show = captureIo();
     expect(await runDriftCli(['show', '--model', 'm', '--url', url], show.io)).toBe(0);
     expect(show.out()).toMatch(new RegExp(`temp_max\\s+numeric\\s+${N_WINTER}\\s+${N_SUMMER}.*DRIFT`));
-    const json = capture();
+    const json = captureIo();
     expect(await runDriftCli(['show', '--model', 'm', '--json', '--url', url], json.io)).toBe(0);
     expect(JSON.parse(json.out()).results.length).toBe(3);
-    const refused = capture();
+    const refused = captureIo();
     expect(
       await runDriftCli(['reference', '--model', 'm', '--version', 'v1', '--url', url], refused.io),
     ).toBe(2);

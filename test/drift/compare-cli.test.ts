@@ -1,21 +1,11 @@
+import { captureIo } from '../helpers/capture-io.js';
 /** `factorywatch drift compare` on real public data written as CSV and NDJSON files. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDriftCli } from '../../collector/drift/cli.js';
 import { scratchDir } from '../helpers/tmp.js';
 import { decode, expectClose, readFixture, vegaRows, type Encoded } from './fixtures.js';
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 const dir = scratchDir();
 const flights = vegaRows('flights-20k.json');
@@ -53,7 +43,7 @@ const fixture = readFixture<{ cases: Case[] }>('numeric.json').cases.find((c) =>
 
 describe('drift compare', () => {
   it('prints the JSON shape of the issue with SciPy-identical numbers (CSV vs NDJSON)', async () => {
-    const run = capture();
+    const run = captureIo();
     expect(
       await runDriftCli(['compare', '--reference', refCsv, '--current', curNdjson, '--json'], run.io),
     ).toBe(0);
@@ -101,7 +91,7 @@ describe('drift compare', () => {
       ].join('\n');
     writeFileSync(winter, season([12, 1, 2]));
     writeFileSync(summer, season([6, 7, 8]));
-    const table = capture();
+    const table = captureIo();
     expect(
       await runDriftCli(['compare', '--reference', winter, '--current', summer, '--fail-on-drift'], table.io),
     ).toBe(1);
@@ -109,7 +99,7 @@ describe('drift compare', () => {
     expect(table.out()).toMatch(/temp_max\s+numeric .*DRIFT/);
     expect(table.out()).toMatch(/2 of 2 features drift \(temp_max, weather\)/);
 
-    const one = capture();
+    const one = captureIo();
     expect(
       await runDriftCli(
         [
@@ -137,7 +127,7 @@ describe('drift compare', () => {
     const evidently = readFixture<{ cases: { name: string; evidently_psi: Encoded }[] }>(
       'numeric.json',
     ).cases.find((c) => c.name.startsWith('flights-20k delay 5000 vs 7000'))!;
-    const run = capture();
+    const run = captureIo();
     expect(
       await runDriftCli(
         [
@@ -175,7 +165,7 @@ describe('drift compare', () => {
         .join('\n');
     writeFileSync(a, lines(big.slice(0, 100_000)));
     writeFileSync(b, lines(big.slice(100_000)));
-    const run = capture();
+    const run = captureIo();
     expect(await runDriftCli(['compare', '--reference', a, '--current', b], run.io)).toBe(0);
     expect(run.err()).toMatch(/read 100000 \+ 100000 rows, 3 columns/);
     expect(run.err()).toMatch(/\[3\/3\] time \(\d+ ms\)/);
@@ -197,7 +187,7 @@ describe('drift compare', () => {
       [['frobnicate'], /usage/],
     ];
     for (const [args, message] of cases) {
-      const run = capture();
+      const run = captureIo();
       expect(await runDriftCli(args, run.io), args.join(' ')).toBe(2);
       expect(run.err() + run.out()).toMatch(message);
     }

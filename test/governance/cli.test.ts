@@ -10,7 +10,7 @@ import { runPolicyCli } from '../../collector/governance/policy-cli.js';
 import { DuckDb } from '../../collector/store/duckdb/connection.js';
 import { openDuckDbStore } from '../../collector/store/duckdb/index.js';
 import { scratchDir } from '../helpers/tmp.js';
-import { captureIo } from './cli-helpers.js';
+import { captureIo } from '../helpers/capture-io.js';
 import { defaultPolicyText } from './fixtures.js';
 
 /** A stopped collector's data dir with a 30-event trail. */

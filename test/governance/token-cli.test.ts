@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runTokenCli } from '../../collector/governance/token-cli.js';
 import { TokenStore, tokensPath } from '../../collector/governance/tokens.js';
 import { scratchDir } from '../helpers/tmp.js';
-import { captureIo } from './cli-helpers.js';
+import { captureIo } from '../helpers/capture-io.js';
 
 describe('factorywatch token', () => {
   it('creates a token printed alone on stdout, lists without secrets, revokes by id or secret', async () => {

@@ -1,7 +1,7 @@
+import { captureIo } from '../helpers/capture-io.js';
 import { testContext } from '../helpers/context.js';
 /** The health routes, metrics and CLIs against a real store and a real fastify server. */
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../collector/http/context.js';
@@ -18,16 +18,6 @@ import { scratchDir } from '../helpers/tmp.js';
 
 const NOW = Date.now();
 const MIN = 60_000;
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
-}
 
 describe('health API, metrics and CLI', () => {
   let store: Store;
@@ -213,26 +203,26 @@ describe('health API, metrics and CLI', () => {
   });
 
   it('prints models and pipelines from the CLI, as tables or JSON', async () => {
-    const models = capture();
+    const models = captureIo();
     expect(await runModelsCli(['--url', url, '--token', 'x', '--by', 'version'], models.io)).toBe(0);
     expect(models.out()).toMatch(/MODEL\s+VERSION\s+SEGMENT\s+PREDICTIONS/);
     expect(models.out()).toMatch(/m\s+stable\s+\*\s+30\s+.*accuracy=1 precision=1 recall=1 f1=1 roc_auc=1/);
 
-    const json = capture();
+    const json = captureIo();
     expect(await runModelsCli(['--url', url, '--json', '--model', 'm'], json.io)).toBe(0);
     expect(JSON.parse(json.out()).models).toHaveLength(2);
 
-    const pipelines = capture();
+    const pipelines = captureIo();
     expect(await runPipelinesCli(['--url', url], pipelines.io)).toBe(3);
     expect(pipelines.out()).toMatch(/etl\s+extract\s+stalled/);
     expect(pipelines.out()).toContain('etl/extract: no_progress');
 
-    const bad = capture();
+    const bad = captureIo();
     expect(await runModelsCli(['--url', url, '--from', 'nope'], bad.io)).toBe(1);
     expect(bad.err()).toContain('QUERY_INVALID');
-    const down = capture();
+    const down = captureIo();
     expect(await runPipelinesCli(['--url', 'http://127.0.0.1:9'], down.io)).toBe(1);
     expect(down.err()).toContain('cannot reach the collector');
-    expect(await runPipelinesCli(['--bogus'], capture().io)).toBe(2);
+    expect(await runPipelinesCli(['--bogus'], captureIo().io)).toBe(2);
   });
 });
