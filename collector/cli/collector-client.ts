@@ -1,3 +1,5 @@
+import type { CliIo } from './io.js';
+
 /** How CLI commands reach a running collector: `--url`/`--token` defaults, JSON requests, errors worded for the terminal. */
 
 /** Where the collector is and how to authenticate: flags, else FACTORYWATCH_URL / FACTORYWATCH_TOKEN. */
@@ -63,4 +65,20 @@ export function getJson(
   query: Record<string, string | undefined>,
 ): Promise<unknown> {
   return requestJson(endpoint, 'GET', path, { query });
+}
+
+/** GETs `path` from the collector `flags` name; on failure writes it to stderr and resolves undefined. */
+export async function getJsonOrReport<T>(
+  flags: { url?: string | undefined; token?: string | undefined },
+  path: string,
+  query: Record<string, string | undefined>,
+  io: CliIo,
+): Promise<T | undefined> {
+  try {
+    return (await getJson(endpointOf(flags), path, query)) as T;
+  } catch (error) {
+    if (!(error instanceof RequestFailed)) throw error;
+    io.stderr.write(`error: ${error.message}\n`);
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 /** `factorywatch models`: volume, latency and quality per model version, from a running collector. */
 import { parseArgs } from 'node:util';
-import { endpointOf, getJson, RequestFailed } from '../cli/collector-client.js';
+import { getJsonOrReport } from '../cli/collector-client.js';
 import type { CliIo } from '../cli/io.js';
 import { cell, formatTable } from '../cli/table.js';
 import type { ModelsResponse } from './schema.js';
@@ -45,19 +45,18 @@ export async function runModelsCli(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`--by must be segment or version, got "${values.by}"\n`);
     return 2;
   }
-  let answer: ModelsResponse;
-  try {
-    answer = (await getJson(endpointOf(values), '/v1/models', {
+  const answer = await getJsonOrReport<ModelsResponse>(
+    values,
+    '/v1/models',
+    {
       from: values.from,
       until: values.until,
       by: values.by,
       model: values.model,
-    })) as ModelsResponse;
-  } catch (error) {
-    if (!(error instanceof RequestFailed)) throw error;
-    io.stderr.write(`error: ${error.message}\n`);
-    return 1;
-  }
+    },
+    io,
+  );
+  if (answer === undefined) return 1;
   if (values.json) {
     io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
     return 0;

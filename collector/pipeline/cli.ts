@@ -1,6 +1,6 @@
 /** `factorywatch pipelines`: status, throughput, lag, queue trend and freshness per pipeline stage. */
 import { parseArgs } from 'node:util';
-import { endpointOf, getJson, RequestFailed } from '../cli/collector-client.js';
+import { getJsonOrReport } from '../cli/collector-client.js';
 import type { CliIo } from '../cli/io.js';
 import { cell, formatTable } from '../cli/table.js';
 import type { PipelinesResponse } from './schema.js';
@@ -38,17 +38,16 @@ export async function runPipelinesCli(args: string[], io: CliIo): Promise<number
     io.stdout.write(USAGE);
     return 0;
   }
-  let answer: PipelinesResponse;
-  try {
-    answer = (await getJson(endpointOf(values), '/v1/pipelines/health', {
+  const answer = await getJsonOrReport<PipelinesResponse>(
+    values,
+    '/v1/pipelines/health',
+    {
       pipeline: values.pipeline,
       at: values.at,
-    })) as PipelinesResponse;
-  } catch (error) {
-    if (!(error instanceof RequestFailed)) throw error;
-    io.stderr.write(`error: ${error.message}\n`);
-    return 1;
-  }
+    },
+    io,
+  );
+  if (answer === undefined) return 1;
   const unhealthy = answer.pipelines.some((p) => p.status !== 'ok');
   if (values.json) {
     io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
