@@ -31,6 +31,45 @@ export interface GpuIdleQuery {
   readonly pipelineRules: readonly PipelineLikeRule[];
   /** Spans in which allocated idle time counts as data-starved. */
   readonly starved: readonly StarvedSpan[];
+  /**
+   * false reads raw samples only, ignoring stored rollups (same result, slower); for comparisons.
+   * Default true.
+   */
+  readonly rollups?: boolean;
+}
+
+/**
+ * Rollups summarise closed UTC hours: per tenant, threshold, hour, series and attribute set, the
+ * samples whose successor lies in the same hour as (idle, gap to that successor, count), plus
+ * each series' first and last sample of the hour. An hour holds 120 samples of a 30 s scrape
+ * and rolls up into ~3 rows; the report reads whole fresh hours from rollups and at most about
+ * an hour plus 2 × maxInterval of raw samples at each window edge.
+ */
+export const GPU_IDLE_BUCKET_MS = 3_600_000;
+
+/** The start of the rollup bucket holding `ts` (floor, also for times before 1970). */
+export function gpuIdleBucketOf(ts: number): number {
+  return Math.floor(ts / GPU_IDLE_BUCKET_MS) * GPU_IDLE_BUCKET_MS;
+}
+
+/** One pass of the rollup job. */
+export interface GpuIdleRollupRequest {
+  /** Idle is activity below this, as the idle queries that will read the rollups ask. */
+  readonly threshold: number;
+  /** Only buckets ending at or before this (epoch ms) are rolled up: later ones still receive samples. */
+  readonly closedBefore: number;
+  /** At most this many buckets, oldest first, so one call holds the store briefly. */
+  readonly maxBuckets: number;
+}
+
+/** What one rollup pass did. */
+export interface GpuIdleRollupResult {
+  /** Buckets (tenant, hour) rolled up or re-rolled after late samples. */
+  buckets: number;
+  /** Activity samples those buckets hold. */
+  samples: number;
+  /** Closed buckets still waiting (another call picks them up). */
+  pending: number;
 }
 
 /**
@@ -66,8 +105,16 @@ export interface PipelinePoint {
 }
 
 export interface GpuStore {
-  /** The idle aggregates of every series with samples in (or covering into) the window. */
+  /**
+   * The idle aggregates of every series with samples in (or covering into) the window: from
+   * fresh rollups where they cover whole interior buckets, else from raw samples; equal either way.
+   */
   idleAggregates(query: GpuIdleQuery): Promise<GpuIdleAggregate[]>;
+  /**
+   * Rolls up closed buckets that have no rollup for `threshold` yet, or whose rollup went stale
+   * because samples were written into them since.
+   */
+  rollUpIdle(request: GpuIdleRollupRequest): Promise<GpuIdleRollupResult>;
   /** The pipelines allocated series of the window map to (label or rule), for starvation lookups. */
   mappedPipelines(
     query: Pick<GpuIdleQuery, 'tenant' | 'from' | 'until' | 'maxIntervalMs' | 'pipelineRules'>,

@@ -204,6 +204,10 @@ export function createClickHouseGpuStore(
       return rows.map(gpuIdleAggregateFromRow);
     },
 
+    async rollUpIdle() {
+      return { buckets: 0, samples: 0, pending: 0 };
+    },
+
     async mappedPipelines(query) {
       const params: Params = {};
       const mapped = pipelineExpression(query.pipelineRules, params);

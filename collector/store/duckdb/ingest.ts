@@ -12,6 +12,7 @@ import { GPU_FIELDS } from '../../gpu/fields.js';
 import { STREAMS, type FeatureRow, type IngestBatch, type Stream } from '../../ingest/rows.js';
 import type { IngestStore, StreamCount } from '../ingest-store.js';
 import type { DuckDb } from './connection.js';
+import { markGpuIdleStale } from './gpu.js';
 import type { Migration } from './migrations.js';
 
 const GPU_COLUMNS_SQL = GPU_FIELDS.map((f) => `${f.column} DOUBLE`).join(', ');
@@ -263,6 +264,7 @@ export function createDuckDbIngestStore(db: DuckDb): IngestStore {
           [VARCHAR, g.map((r) => JSON.stringify(r.extras))],
           [VARCHAR, g.map((r) => JSON.stringify(r.labels))],
         ]);
+        await markGpuIdleStale(db, g);
 
         await db.runNow('INSERT INTO ingest_batches VALUES (?, ?, ?, ?)', [
           batch.walId,
