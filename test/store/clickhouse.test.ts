@@ -30,6 +30,7 @@ import { createClickHouseGpuStore } from '../../collector/store/clickhouse/gpu.j
 import type { AuditEventRow } from '../../collector/store/audit-store.js';
 import type { FeatureRow, GpuSampleRow, PipelineStatRow } from '../../collector/ingest/rows.js';
 import { scratchDir } from '../helpers/tmp.js';
+import { INJECTION_CORPUS } from '../helpers/injection-corpus.js';
 import { join } from 'node:path';
 import { describeStoreContract } from '../store-contract/contract.js';
 
@@ -48,40 +49,6 @@ afterAll(async () => {
 describe('ClickHouse store', () => {
   describeStoreContract(() => openClickHouseStore(freshUrl()));
 });
-
-/** Strings that break naive quoting, placeholder substitution or TSV framing. */
-const INJECTION_CORPUS: readonly string[] = [
-  '',
-  "'",
-  "''",
-  "\\'",
-  '\\',
-  'trailing backslash\\',
-  "'; DROP TABLE predictions; --",
-  "' OR 1=1 --",
-  "x' UNION ALL SELECT name FROM system.tables --",
-  '") OR ("1"="1',
-  '`; DROP DATABASE default; --`',
-  '/* comment */ 1',
-  '-- line comment',
-  '# hash comment',
-  'tab\there',
-  'new\nline',
-  'carriage\rreturn',
-  'nul\0byte',
-  '\\N',
-  '\\t literal backslash-t',
-  '{v:String}',
-  '{other:UInt8}',
-  "$& $1 $` $'",
-  '?',
-  'naïve café — 漢字 🚀',
-  '\u2028\u2029',
-  '\b\f\v\x07',
-  '%27%22',
-  "\\\\'\\\\'",
-  'a'.repeat(10_000),
-];
 
 describe('ClickHouse escaping (servers without query parameters)', () => {
   let db: ClickHouseDb;

@@ -438,12 +438,12 @@ export function createClickHouseDriftStore(db: ClickHouseDb): DriftStore {
       // Every row at the newest evaluated_at per feature (ties included), as the embedded
       // store's join does; an ALL INNER JOIN on the key and the time stands in for it.
       const rows = await db.query<Record<string, unknown>>(
-        `SELECT ${RESULT_COLUMNS} FROM (SELECT * FROM drift_results WHERE ${where})
+        `SELECT ${RESULT_COLUMNS} FROM (SELECT * FROM drift_results WHERE ${where}) AS results
          ALL INNER JOIN (
            SELECT model, version, segment, feature, latest AS evaluated_at FROM (
              SELECT model, version, segment, feature, max(evaluated_at) AS latest
              FROM drift_results WHERE ${where} GROUP BY model, version, segment, feature)
-         ) USING (model, version, segment, feature, evaluated_at)
+         ) AS newest USING (model, version, segment, feature, evaluated_at)
          ORDER BY model, version, segment, feature`,
         params,
       );

@@ -195,12 +195,12 @@ function labelledSql(w: ModelWindow): string {
         SELECT tenant, ifNull(request_id, '') AS rid, model, version, ${segment} AS seg, ts,
           prediction_num, prediction_str, label_num, label_str
         FROM predictions WHERE ${tenant}ts >= {from:Int64} AND ts < {until:Int64}
-      )
+      ) AS served
       ANY LEFT JOIN (
         SELECT tenant, request_id AS rid, max(ts) AS l_ts, argMax(label_num, ts) AS l_num,
           max(if(isNotNull(label_num), ts, NULL)) AS l_num_ts, argMax(label_str, ts) AS l_str
         FROM labels WHERE ${tenant}request_id != '' GROUP BY tenant, rid
-      ) USING (tenant, rid)
+      ) AS late USING (tenant, rid)
     )
     WHERE late_wins OR isNotNull(inline_num) OR isNotNull(inline_str)`;
 }
