@@ -167,7 +167,7 @@ function idleSql(mapped: string, range: string): string {
       SELECT ${SERIES}, ${ATTRIBUTES}, ${mapped} AS mapped FROM gpu_samples WHERE ${where}))
     GROUP BY ${SERIES}, aid`;
   return `SELECT ${SERIES}, ${ATTRIBUTES}, pipeline, observed_ms, idle_ms, starved_ms
-    FROM (${totals}) ANY INNER JOIN (${names}) USING (host, uuid, gpu, mig_instance, aid)
+    FROM (${totals}) AS totals ANY INNER JOIN (${names}) AS names USING (host, uuid, gpu, mig_instance, aid)
     ORDER BY host, gpu, uuid, mig_instance, namespace, pod, container, hpc_job, pipeline`;
 }
 
