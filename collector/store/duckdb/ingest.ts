@@ -71,67 +71,119 @@ class Dictionary {
 }
 
 /**
- * Feature rows travel as numbers: a key id for (tenant, model, version, segment), a name id, the
- * values. Writing a string into a DuckDB vector costs one native call per value (about ten times
- * a number, see BENCHMARKS.md "ingest-e2e"), and a feature row would carry five of them; the
- * strings are attached by one INSERT … SELECT join inside DuckDB instead.
+ * Feature rows travel as numbers. Consecutive rows of one prediction (same key and ts) form a
+ * group, staged once with its key id and ts; each value is staged as (group, name id, value) in
+ * the table of its kind (number, string, missing), so no staged column holds a NULL. Writing a
+ * string into a DuckDB vector costs one native call per value, a NULL or a BIGINT a BigInt
+ * operation in the JS binding; the strings, ts and NULLs are attached by one INSERT … SELECT
+ * join inside DuckDB instead (BENCHMARKS.md, "ingest-e2e").
  */
 function stageFeatures(rows: readonly FeatureRow[]) {
   const keys = new Dictionary();
   const names = new Dictionary();
-  const keyIds: number[] = new Array(rows.length);
-  const nameIds: number[] = new Array(rows.length);
-  const ts: bigint[] = new Array(rows.length);
-  const valueNum: (number | null)[] = new Array(rows.length);
-  const valueStr: (string | null)[] = new Array(rows.length);
+  const groupKeys: number[] = [];
+  const groupTs: bigint[] = [];
+  const byKind = {
+    num: { group: [] as number[], name: [] as number[], value: [] as number[] },
+    str: { group: [] as number[], name: [] as number[], value: [] as string[] },
+    missing: { group: [] as number[], name: [] as number[] },
+  };
   let previous: FeatureRow | undefined;
-  let previousKey = -1;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i] as FeatureRow;
-    // Consecutive rows mostly belong to the same prediction: skip building the key string then.
-    if (
-      previous === undefined ||
-      r.tenant !== previous.tenant ||
-      r.model !== previous.model ||
-      r.version !== previous.version ||
-      r.segment !== previous.segment
-    ) {
-      previousKey = keys.id(`${r.tenant}\u0000${r.model}\u0000${r.version}\u0000${r.segment}`);
-      previous = r;
+  let keyId = -1;
+  let group = -1;
+  for (const r of rows) {
+    const sameKey =
+      previous !== undefined &&
+      r.tenant === previous.tenant &&
+      r.model === previous.model &&
+      r.version === previous.version &&
+      r.segment === previous.segment;
+    if (!sameKey) keyId = keys.id(`${r.tenant}\u0000${r.model}\u0000${r.version}\u0000${r.segment}`);
+    if (!sameKey || r.ts !== previous?.ts) {
+      group = groupKeys.length;
+      groupKeys.push(keyId);
+      groupTs.push(BigInt(r.ts));
     }
-    keyIds[i] = previousKey;
-    nameIds[i] = names.id(r.feature);
-    ts[i] = BigInt(r.ts);
-    valueNum[i] = r.valueNum;
-    valueStr[i] = r.valueStr;
+    previous = r;
+    const name = names.id(r.feature);
+    if (r.valueNum !== null) {
+      byKind.num.group.push(group);
+      byKind.num.name.push(name);
+      byKind.num.value.push(r.valueNum);
+    } else if (r.valueStr !== null) {
+      byKind.str.group.push(group);
+      byKind.str.name.push(name);
+      byKind.str.value.push(r.valueStr);
+    } else {
+      byKind.missing.group.push(group);
+      byKind.missing.name.push(name);
+    }
   }
   const keyParts = keys.values.map((k) => k.split('\u0000'));
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => i);
   return {
-    features: [
-      [INTEGER, keyIds],
-      [BIGINT, ts],
-      [INTEGER, nameIds],
-      [DOUBLE, valueNum],
-      [VARCHAR, valueStr],
+    groups: [
+      [INTEGER, ids(groupKeys.length)],
+      [INTEGER, groupKeys],
+      [BIGINT, groupTs],
+    ] as Column[],
+    numbers: [
+      [INTEGER, byKind.num.group],
+      [INTEGER, byKind.num.name],
+      [DOUBLE, byKind.num.value],
+    ] as Column[],
+    strings: [
+      [INTEGER, byKind.str.group],
+      [INTEGER, byKind.str.name],
+      [VARCHAR, byKind.str.value],
+    ] as Column[],
+    missing: [
+      [INTEGER, byKind.missing.group],
+      [INTEGER, byKind.missing.name],
     ] as Column[],
     keys: [
-      [INTEGER, keyParts.map((_, i) => i)],
+      [INTEGER, ids(keyParts.length)],
       ...[0, 1, 2, 3].map((part): Column => [VARCHAR, keyParts.map((k) => k[part] ?? '')]),
     ] as Column[],
     names: [
-      [INTEGER, names.values.map((_, i) => i)],
+      [INTEGER, ids(names.values.length)],
       [VARCHAR, names.values],
     ] as Column[],
   };
 }
 
+/** The staging tables, in the order stageFeatures returns their columns. */
+const STAGING_TABLES = [
+  ['stage_feature_groups', 'group_id INTEGER, key_id INTEGER, ts BIGINT', 'groups'],
+  ['stage_feature_numbers', 'group_id INTEGER, name_id INTEGER, value DOUBLE', 'numbers'],
+  ['stage_feature_strings', 'group_id INTEGER, name_id INTEGER, value VARCHAR', 'strings'],
+  ['stage_feature_missing', 'group_id INTEGER, name_id INTEGER', 'missing'],
+  [
+    'stage_feature_keys',
+    'key_id INTEGER, tenant VARCHAR, model VARCHAR, version VARCHAR, segment VARCHAR',
+    'keys',
+  ],
+  ['stage_feature_names', 'name_id INTEGER, feature VARCHAR', 'names'],
+] as const;
+
 // Created afresh for every batch: DELETE only marks rows, and a temp table emptied by DELETE kept
 // its memory, growing the collector's RSS batch after batch.
-const STAGING_SQL = `
-  CREATE OR REPLACE TEMP TABLE stage_feature_values (key_id INTEGER, ts BIGINT, name_id INTEGER, value_num DOUBLE, value_str VARCHAR);
-  CREATE OR REPLACE TEMP TABLE stage_feature_keys (key_id INTEGER, tenant VARCHAR, model VARCHAR, version VARCHAR, segment VARCHAR);
-  CREATE OR REPLACE TEMP TABLE stage_feature_names (name_id INTEGER, feature VARCHAR);
-`;
+const STAGING_SQL = STAGING_TABLES.map(
+  ([table, columns]) => `CREATE OR REPLACE TEMP TABLE ${table} (${columns});`,
+).join('\n');
+
+const INSERT_STAGED_FEATURES = `
+  INSERT INTO prediction_features
+  SELECT k.tenant, g.ts, k.model, k.version, k.segment, n.feature, v.value_num, v.value_str
+  FROM (
+    SELECT group_id, name_id, value AS value_num, NULL::VARCHAR AS value_str FROM stage_feature_numbers
+    UNION ALL SELECT group_id, name_id, NULL, value FROM stage_feature_strings
+    UNION ALL SELECT group_id, name_id, NULL, NULL FROM stage_feature_missing
+  ) v
+  JOIN stage_feature_groups g USING (group_id)
+  JOIN stage_feature_keys k USING (key_id)
+  JOIN stage_feature_names n USING (name_id);
+  ${STAGING_TABLES.map(([table]) => `DROP TABLE ${table};`).join(' ')}`;
 
 export function createDuckDbIngestStore(db: DuckDb): IngestStore {
   // One reusable chunk per table: a chunk's native memory is only released when its JS wrapper
@@ -180,7 +232,8 @@ export function createDuckDbIngestStore(db: DuckDb): IngestStore {
           [batch.walId],
         );
         const highWater = done[0]?.hw ?? -1;
-        const fresh = <R extends { walSeq: number }>(rows: R[]) => rows.filter((r) => r.walSeq > highWater);
+        const fresh = <R extends { walSeq: number }>(rows: R[]) =>
+          batch.fromSeq > highWater ? rows : rows.filter((r) => r.walSeq > highWater);
         if (batch.toSeq <= highWater) return;
 
         const p = fresh(batch.predictions);
@@ -202,17 +255,8 @@ export function createDuckDbIngestStore(db: DuckDb): IngestStore {
         if (f.length > 0) {
           await db.runNow(STAGING_SQL);
           const stage = stageFeatures(f);
-          await appendColumns('stage_feature_values', stage.features);
-          await appendColumns('stage_feature_keys', stage.keys);
-          await appendColumns('stage_feature_names', stage.names);
-          await db.runNow(`
-            INSERT INTO prediction_features
-            SELECT k.tenant, v.ts, k.model, k.version, k.segment, n.feature, v.value_num, v.value_str
-            FROM stage_feature_values v
-            JOIN stage_feature_keys k USING (key_id)
-            JOIN stage_feature_names n USING (name_id);
-            DROP TABLE stage_feature_values; DROP TABLE stage_feature_keys; DROP TABLE stage_feature_names;
-          `);
+          for (const [table, , part] of STAGING_TABLES) await appendColumns(table, stage[part]);
+          await db.runNow(INSERT_STAGED_FEATURES);
         }
 
         const l = fresh(batch.labels);
