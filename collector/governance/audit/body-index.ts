@@ -22,34 +22,203 @@ const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-/** The compared string members, in the column order of the stores' index columns. */
-const STRING_KEYS = ['kind', 'actor', 'tenant', 'action', 'resource', 'decision'].map((k) =>
-  Buffer.from(k, 'latin1'),
-);
-const SEQ = Buffer.from('seq', 'latin1');
-const TS = Buffer.from('ts', 'latin1');
-const LITERALS = ['true', 'false', 'null'].map((k) => Buffer.from(k, 'latin1'));
-/** Index of `kind` in STRING_KEYS: the only compared member that must be present. */
+/** The compared members: the six string ones, in the stores' index column order, then seq and ts. */
+const MEMBER_KEYS = ['kind', 'actor', 'tenant', 'action', 'resource', 'decision', 'seq', 'ts'];
+const STRING_MEMBERS = 6;
+const SEQ_MEMBER = 6;
+const TS_MEMBER = 7;
+/** The member that must be present: kind. */
 const KIND = 0;
+const MEMBER_KEY_BYTES = MEMBER_KEYS.map((k) => new TextEncoder().encode(k));
 
-function sameBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array): boolean {
-  if (aEnd - aStart !== b.length) return false;
-  for (let i = 0; i < b.length; i++) if (a[aStart + i] !== b[i]) return false;
+/** 1 for the bytes a key may have: [A-Za-z0-9_]. */
+const KEY_BYTE = new Uint8Array(256);
+/** 1 for the bytes a string may hold unescaped here: printable ASCII but `"` and `\`. */
+const PLAIN_BYTE = new Uint8Array(256);
+for (let c = 0x20; c <= 0x7e; c++) {
+  PLAIN_BYTE[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+  KEY_BYTE[c] =
+    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f ? 1 : 0;
+}
+const LITERALS = ['true', 'false', 'null'].map((k) => new TextEncoder().encode(k));
+
+function sameBytes(
+  a: Uint8Array,
+  aStart: number,
+  aEnd: number,
+  b: Uint8Array,
+  bStart: number,
+  bEnd: number,
+): boolean {
+  if (aEnd - aStart !== bEnd - bStart) return false;
+  for (let i = 0; i < aEnd - aStart; i++) if (a[aStart + i] !== b[bStart + i]) return false;
   return true;
 }
 
-function isKeyByte(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+/**
+ * Which compared member the key bytes[start, end) names, or -1. By length and first byte first:
+ * most of a body's ~18 keys are none of them.
+ */
+function memberOf(bytes: Uint8Array, start: number, end: number): number {
+  const first = bytes[start];
+  let member = -1;
+  switch (end - start) {
+    case 2:
+      if (first === 0x74) member = TS_MEMBER; // t
+      break;
+    case 3:
+      if (first === 0x73) member = SEQ_MEMBER; // s
+      break;
+    case 4:
+      if (first === 0x6b) member = 0; // kind
+      break;
+    case 5:
+      if (first === 0x61) member = 1; // actor
+      break;
+    case 6:
+      member = first === 0x74 ? 2 : first === 0x61 ? 3 : -1; // tenant, action
+      break;
+    case 8:
+      member = first === 0x72 ? 4 : first === 0x64 ? 5 : -1; // resource, decision
+      break;
+  }
+  if (member < 0) return -1;
+  const key = MEMBER_KEY_BYTES[member]!;
+  return sameBytes(bytes, start, end, key, 0, key.length) ? member : -1;
+}
+
+const ONES = 0x01010101;
+const HIGH_BITS = 0x80808080 | 0;
+let wordsOf: ArrayBufferLike | undefined;
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+/**
+ * The first index in [i, end) whose byte may not stand unescaped in a string here (or end).
+ * Four bytes at a time where aligned (SWAR: a word's high bits flag a byte ≥ 0x80, < 0x20, 0x7f,
+ * `"` or `\`), then byte by byte: string contents are most of a body's bytes.
+ */
+function plainEnd(bytes: Uint8Array, i: number, end: number): number {
+  const base = bytes.byteOffset;
+  while (((base + i) & 3) !== 0 && i < end && PLAIN_BYTE[bytes[i]!] === 1) i++;
+  if (((base + i) & 3) === 0 && i + 4 <= end) {
+    if (wordsOf !== bytes.buffer) {
+      wordsOf = bytes.buffer;
+      words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
+    }
+    for (; i + 4 <= end; i += 4) {
+      const v = words[(base + i) >> 2]!;
+      const quote = v ^ 0x22222222;
+      const backslash = v ^ 0x5c5c5c5c;
+      const del = v ^ 0x7f7f7f7f;
+      const flagged =
+        v |
+        ((v - 0x20202020) & ~v) |
+        ((quote - ONES) & ~quote) |
+        ((backslash - ONES) & ~backslash) |
+        ((del - ONES) & ~del);
+      if ((flagged & HIGH_BITS) !== 0) break;
+    }
+  }
+  while (i < end && PLAIN_BYTE[bytes[i]!] === 1) i++;
+  return i;
 }
 
 /** Found string member spans: start and end byte offsets, -1 when absent. Reused across calls. */
-const spanStart = new Int32Array(STRING_KEYS.length);
-const spanEnd = new Int32Array(STRING_KEYS.length);
+const spanStart = new Int32Array(STRING_MEMBERS);
+const spanEnd = new Int32Array(STRING_MEMBERS);
 
 /**
- * Whether `body` (UTF-8 bytes) surely has top-level seq and ts equal to `seq` and `ts`, and
- * kind, actor, tenant, action, resource, decision equal to `columns` (absent members read as
- * '' except kind). `false` means not sure: check exactly.
+ * Whether the body bytes[bodyStart, bodyEnd) surely has top-level seq and ts equal to `seq` and
+ * `ts`, and kind, actor, tenant, action, resource, decision equal to the columns: column k is
+ * bytes[bounds[at + k], bounds[at + k + 1]) (absent members read as '' except kind). `false`
+ * means not sure: check exactly. One buffer and offsets, no view per column: the verifier calls
+ * this for every event (audit-verify-1m, deep).
+ */
+export function indexSurelyMatches(
+  bytes: Uint8Array,
+  bodyStart: number,
+  bodyEnd: number,
+  seq: number,
+  ts: number,
+  bounds: Int32Array,
+  at: number,
+): boolean {
+  const end = bodyEnd;
+  if (end - bodyStart < 2 || bytes[bodyStart] !== OPEN || bytes[end - 1] !== CLOSE) return false;
+  for (let k = 0; k < STRING_MEMBERS; k++) spanStart[k] = -1;
+  let seqSeen = false;
+  let tsSeen = false;
+  let i = bodyStart + 1;
+  // Every scan below stops at the closing brace at end - 1 (not a key, digit or literal byte),
+  // or is bounded by `end` where the brace could be part of the token (strings).
+  for (;;) {
+    // Key.
+    if (bytes[i] !== QUOTE) return false;
+    const keyStart = ++i;
+    while (KEY_BYTE[bytes[i]!] === 1) i++;
+    const keyEnd = i;
+    if (bytes[i] !== QUOTE || bytes[i + 1] !== COLON) return false;
+    i += 2;
+    const member = memberOf(bytes, keyStart, keyEnd);
+    // Value.
+    const c = bytes[i]!;
+    if (c === QUOTE) {
+      const valueStart = ++i;
+      i = plainEnd(bytes, i, end);
+      // An escape, a control or non-ASCII byte, or no closing quote: unsure.
+      if (i >= end || bytes[i] !== QUOTE) return false;
+      if (member >= SEQ_MEMBER) return false;
+      if (member >= 0) {
+        if (spanStart[member] !== -1) return false; // duplicate member: JSON.parse keeps the last
+        spanStart[member] = valueStart;
+        spanEnd[member] = i;
+      }
+      i++;
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      if (member >= 0 && member < SEQ_MEMBER) return false;
+      const negative = c === MINUS;
+      if (negative) i++;
+      const digitsStart = i;
+      let value = 0;
+      for (let d = bytes[i]!; d >= ZERO && d <= NINE; d = bytes[++i]!) value = value * 10 + (d - ZERO);
+      const digits = i - digitsStart;
+      if (digits === 0 || digits > 15 || (digits > 1 && bytes[digitsStart] === ZERO)) return false;
+      if (negative) value = -value;
+      if (member === SEQ_MEMBER) {
+        if (seqSeen || value !== seq) return false;
+        seqSeen = true;
+      } else if (member === TS_MEMBER) {
+        if (tsSeen || value !== ts) return false;
+        tsSeen = true;
+      }
+    } else {
+      if (member >= 0) return false;
+      const literal = LITERALS.find((l) => sameBytes(bytes, i, Math.min(end, i + l.length), l, 0, l.length));
+      if (!literal) return false;
+      i += literal.length;
+    }
+    if (bytes[i] === COMMA) {
+      i++;
+      continue;
+    }
+    if (i !== end - 1) return false; // the closing brace must end the body
+    break;
+  }
+  if (!seqSeen || !tsSeen || spanStart[KIND] === -1) return false;
+  for (let k = 0; k < STRING_MEMBERS; k++) {
+    const columnStart = bounds[at + k]!;
+    const columnEnd = bounds[at + k + 1]!;
+    if (spanStart[k] === -1) {
+      if (columnEnd !== columnStart) return false;
+    } else if (!sameBytes(bytes, spanStart[k]!, spanEnd[k]!, bytes, columnStart, columnEnd)) return false;
+  }
+  return true;
+}
+
+/**
+ * indexSurelyMatches for a body and columns in separate buffers: whether `body` (UTF-8 bytes)
+ * surely has top-level seq and ts equal to `seq` and `ts`, and kind, actor, tenant, action,
+ * resource, decision equal to `column(0..5)`. `false` means not sure: check exactly.
  */
 export function indexSurelyMatchesBody(
   body: Uint8Array,
@@ -57,88 +226,19 @@ export function indexSurelyMatchesBody(
   ts: number,
   column: (index: number) => Uint8Array | null,
 ): boolean {
-  const n = body.length;
-  if (n < 2 || body[0] !== OPEN || body[n - 1] !== CLOSE) return false;
-  spanStart.fill(-1);
-  let seqSeen = false;
-  let tsSeen = false;
-  let i = 1;
-  for (;;) {
-    // Key.
-    if (body[i] !== QUOTE) return false;
-    const keyStart = ++i;
-    while (i < n && isKeyByte(body[i]!)) i++;
-    const keyEnd = i;
-    if (body[i] !== QUOTE || body[i + 1] !== COLON) return false;
-    i += 2;
-    // Which compared member, if any.
-    let stringKey = -1;
-    for (let k = 0; k < STRING_KEYS.length; k++) {
-      if (sameBytes(body, keyStart, keyEnd, STRING_KEYS[k]!)) {
-        stringKey = k;
-        break;
-      }
-    }
-    const isSeq = stringKey < 0 && sameBytes(body, keyStart, keyEnd, SEQ);
-    const isTs = stringKey < 0 && !isSeq && sameBytes(body, keyStart, keyEnd, TS);
-    // Value.
-    const c = body[i];
-    if (c === QUOTE) {
-      const valueStart = ++i;
-      for (;;) {
-        const b = body[i];
-        if (b === undefined || b < 0x20 || b > 0x7e || b === BACKSLASH) return false;
-        if (b === QUOTE) break;
-        i++;
-      }
-      if (isSeq || isTs) return false;
-      if (stringKey >= 0) {
-        if (spanStart[stringKey] !== -1) return false; // duplicate member: JSON.parse keeps the last
-        spanStart[stringKey] = valueStart;
-        spanEnd[stringKey] = i;
-      }
-      i++;
-    } else if (c === MINUS || (c !== undefined && c >= ZERO && c <= NINE)) {
-      const numberStart = i;
-      if (c === MINUS) i++;
-      const digitsStart = i;
-      while (i < n && body[i]! >= ZERO && body[i]! <= NINE) i++;
-      const digits = i - digitsStart;
-      if (digits === 0 || digits > 15 || (digits > 1 && body[digitsStart] === ZERO)) return false;
-      if (stringKey >= 0) return false;
-      if (isSeq || isTs) {
-        let value = 0;
-        for (let d = digitsStart; d < i; d++) value = value * 10 + (body[d]! - ZERO);
-        if (body[numberStart] === MINUS) value = -value;
-        if (isSeq) {
-          if (seqSeen || value !== seq) return false;
-          seqSeen = true;
-        } else {
-          if (tsSeen || value !== ts) return false;
-          tsSeen = true;
-        }
-      }
-    } else {
-      const literal = LITERALS.find((l) => sameBytes(body, i, Math.min(n, i + l.length), l));
-      if (!literal || stringKey >= 0 || isSeq || isTs) return false;
-      i += literal.length;
-    }
-    if (body[i] === COMMA) {
-      i++;
-      continue;
-    }
-    if (i !== n - 1) return false; // the closing brace must end the body
-    break;
-  }
-  if (!seqSeen || !tsSeen || spanStart[KIND] === -1) return false;
-  for (let k = 0; k < STRING_KEYS.length; k++) {
+  const parts = [body];
+  for (let k = 0; k < STRING_MEMBERS; k++) {
     const value = column(k);
     if (value === null) return false;
-    if (spanStart[k] === -1) {
-      if (value.length !== 0) return false;
-    } else if (!sameBytes(body, spanStart[k]!, spanEnd[k]!, value)) return false;
+    parts.push(value);
   }
-  return true;
+  const bounds = new Int32Array(STRING_MEMBERS + 1);
+  let offset = body.length;
+  for (let k = 0; k <= STRING_MEMBERS; k++) {
+    bounds[k] = offset;
+    offset += parts[k + 1]?.length ?? 0;
+  }
+  return indexSurelyMatches(Buffer.concat(parts), 0, body.length, seq, ts, bounds, 0);
 }
 
 /** Whether the searchable columns say what the hashed body says (a query must not be fooled by edited columns). */

@@ -9,8 +9,9 @@
  * re-encoding them to hash took 42 s (74 s with Merkle roots); this pass is the 1M-event
  * verification goal (< 3 s) of bench/governance.bench.ts, audit-verify-1m.
  *
- * The main thread scans, checks positions and links, and keeps the Merkle roots; each row's
- * own hash, leaf hash and index columns (row-check.ts) go to worker threads in batches.
+ * The main thread scans, checks seq order, the links between batches and the checkpoints' head
+ * hashes, and keeps the Merkle roots; each row's own hash, its link within the batch, its index
+ * columns and the Merkle subtrees over the batch (row-check.ts) go to worker threads in batches.
  */
 import type { AuditCheckpointRow } from '../../store/audit-store.js';
 import { CompactRange } from './merkle.js';
@@ -22,17 +23,22 @@ export interface EventColumnChunk {
   readonly rowCount: number;
   seq(row: number): number;
   ts(row: number): number;
-  /** prev_hash, body, hash, kind, actor, tenant, action, resource, decision bytes, concatenated. */
-  bytes(row: number): Uint8Array | null;
-  /** Byte length of part `part` (in that order) of `bytes(row)`. */
+  /** Byte length of part `part` of the row's stored bytes: prev_hash, body, hash, kind, actor, tenant, action, resource, decision; -1 if NULL. */
   partLength(part: number, row: number): number;
+  /** Byte length of the row's stored bytes: its parts concatenated. */
+  rowLength(row: number): number;
+  /**
+   * Copies the stored bytes of rows [from, to), back to back, into `target` from `offset`. Only
+   * called for rows whose part lengths were read and add up to their row length.
+   */
+  copyRows(from: number, to: number, target: Uint8Array, offset: number): void;
 }
 
 /** A source that can stream a chain's events in storage order, column-wise. */
 export interface ColumnScanSource {
   /**
    * `onChunk` returns (or resolves to) false to stop; the scan waits for a returned promise.
-   * `indexColumns: false` may leave the six index columns empty (only deep mode reads them).
+   * `indexColumns: false` may leave the six index columns out of the rows' bytes (only deep mode reads them).
    */
   scanChainColumns(
     chainId: string,
@@ -55,30 +61,22 @@ export interface ColumnVerifyOptions {
   workers?: WorkerSpec | undefined;
   workerCount?: number;
   /**
-   * Rows per batch, a power of two: batches end at multiples of it so each full one is a complete
-   * Merkle subtree. Chains shorter than one batch are checked in-thread (no worker start-up).
+   * Rows per batch: batches end at multiples of it. Chains shorter than one batch are checked
+   * in-thread (no worker start-up).
    */
   batchRows?: number;
 }
 
 /**
- * 16,384 rows (~10 MB) per batch: large enough that a message per batch costs nothing beside
- * the ~16k hashes in it, small enough that a few batches in flight keep memory bounded.
+ * 8,192 rows (~5 MB) per batch: a message per batch costs nothing beside the ~8k hashes in it,
+ * and a few batches in flight keep memory bounded.
  */
-const BATCH_ROWS = 16_384;
+const BATCH_ROWS = 8_192;
 const MAX_IN_FLIGHT = 4;
+/** Parts of a row in a shallow scan: prev_hash, body, hash. */
+const CHAIN_PARTS = 3;
 
-function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
-  for (let k = 0; k < length; k++) if (a[k] !== b[k]) return false;
-  return true;
-}
-
-/**
- * Collects scanned rows into one transferable batch (one message per batch, not per row). Each
- * row is copied in as it arrives, so the row's own buffer dies young: holding 16k row buffers
- * until the batch was full got them promoted and made GC a tenth of the main thread's time
- * (CPU profile of audit-verify-1m).
- */
+/** Collects scanned rows into one transferable batch (one message per batch, not per row). */
 class BatchBuilder {
   private bytes: Uint8Array;
   private partStart: Int32Array;
@@ -102,37 +100,62 @@ class BatchBuilder {
     return this.rows;
   }
 
-  /** Adds a row whose part lengths are `lengths` (already checked to sum to its length). */
-  add(bytes: Uint8Array, lengths: Int32Array, seq: number, ts: number): void {
-    const r = this.rows++;
-    let at = this.size;
-    for (let p = 0; p <= PARTS; p++) {
-      this.partStart[r * (PARTS + 1) + p] = at;
-      at += lengths[p] ?? 0;
+  /**
+   * Adds row `row` of `chunk` (its bytes come with `copyFrom`). False when its parts are NULL or
+   * do not add up to its length.
+   */
+  addRow(chunk: EventColumnChunk, row: number, seq: number, parts: number): boolean {
+    const r = this.rows;
+    const at = r * (PARTS + 1);
+    let offset = r === 0 ? 0 : this.partStart[at - 1]!;
+    const rowStart = offset;
+    for (let p = 0; p < PARTS; p++) {
+      this.partStart[at + p] = offset;
+      if (p < parts) {
+        const length = chunk.partLength(p, row);
+        if (length < 0) return false;
+        offset += length;
+      }
     }
-    if (this.size + bytes.length > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.size + bytes.length));
+    this.partStart[at + PARTS] = offset;
+    if (offset - rowStart !== chunk.rowLength(row)) return false;
+    this.seq[r] = seq;
+    this.ts[r] = this.deep ? chunk.ts(row) : 0;
+    this.rows++;
+    return true;
+  }
+
+  /** Copies the bytes of the rows added from `chunk` since the last copy: rows [from, to) of it. */
+  copyFrom(chunk: EventColumnChunk, from: number, to: number): void {
+    const end = this.partStart[this.rows * (PARTS + 1) - 1]!;
+    if (end > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * this.bytes.length, end));
       grown.set(this.bytes.subarray(0, this.size));
       this.bytes = grown;
     }
-    this.bytes.set(bytes, this.size);
-    this.seq[r] = seq;
-    this.ts[r] = ts;
-    this.size += bytes.length;
+    chunk.copyRows(from, to, this.bytes, this.size);
+    this.size = end;
+  }
+
+  /** Bytes of row r's part p. */
+  part(r: number, p: number): Uint8Array {
+    const at = r * (PARTS + 1) + p;
+    return this.bytes.subarray(this.partStart[at]!, this.partStart[at + 1]!);
   }
 
   /** The batch so far; its buffers are handed over (and may be transferred), the builder starts over. */
-  take(subtree: boolean): RowBatch {
+  take(firstSeq: number, cuts: number[]): RowBatch {
     const rowCount = this.rows;
     const batch: RowBatch = {
       chainId: this.chainId,
       deep: this.deep,
       rowCount,
+      firstSeq,
       bytes: this.bytes.subarray(0, this.size),
       partStart: this.partStart.subarray(0, rowCount * (PARTS + 1)),
       seq: this.seq.subarray(0, rowCount),
       ts: this.ts.subarray(0, rowCount),
-      subtree,
+      cuts,
     };
     this.bytes = new Uint8Array(batch.bytes.buffer.byteLength);
     this.partStart = new Int32Array(this.capacity * (PARTS + 1));
@@ -142,6 +165,13 @@ class BatchBuilder {
     this.size = 0;
     return batch;
   }
+}
+
+/** Whether `bytes` are the ASCII characters of `text`. */
+function isAscii(bytes: Uint8Array, text: string): boolean {
+  if (bytes.length !== text.length) return false;
+  for (let k = 0; k < bytes.length; k++) if (bytes[k] !== text.charCodeAt(k)) return false;
+  return true;
 }
 
 /**
@@ -160,6 +190,8 @@ export async function verifyColumns(
 ): Promise<number | undefined> {
   const spec = 'workers' in options ? options.workers : compiledWorkerSpec();
   const batchRows = options.batchRows ?? BATCH_ROWS;
+  const parts = deep ? PARTS : CHAIN_PARTS;
+  /** The hash the next batch's first row must link to (its prev_hash). */
   let prev: Uint8Array = Buffer.from(start.prevHash, 'utf8');
   let expected = start.firstSeq;
   let ok = true;
@@ -169,112 +201,92 @@ export async function verifyColumns(
   } catch {
     return undefined;
   }
-  const lengths = new Int32Array(PARTS + 1);
   const builder = new BatchBuilder(chainId, deep, batchRows);
   let pool: RowCheckPool | undefined;
   /** Batches being checked, oldest first; each settles after its results are consumed in order. */
   const inFlight: Promise<void>[] = [];
   let consumed: Promise<void> = Promise.resolve();
 
-  // Results are consumed in seq order: the leaves feed the compact range, whose root must match
-  // each checkpoint at its tree size.
-  const sizes = [...checkpointsBySize.keys()].sort((a, b) => a - b);
-  /** Whether a checkpoint covers a tree size in (from, to): its root needs leaf-by-leaf appends. */
-  const checkpointWithin = (from: number, to: number) => {
-    let lo = 0;
-    let hi = sizes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sizes[mid]! <= from) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < sizes.length && sizes[lo]! < to;
-  };
-  const level = Math.log2(batchRows);
-  const isSubtree = (firstSeq: number, rowCount: number) =>
-    Number.isInteger(level) &&
-    rowCount === batchRows &&
-    firstSeq % batchRows === 0 &&
-    !checkpointWithin(firstSeq, firstSeq + rowCount);
-  const checkRoot = (size: number) => {
-    const covering = checkpointsBySize.get(size);
+  // Checkpoint sizes past the start, ascending; `nextSize` is the first not yet reached by a batch.
+  const sizes = [...checkpointsBySize.keys()].filter((s) => s > start.firstSeq).sort((a, b) => a - b);
+  let nextSize = 0;
+  const checkRoot = () => {
+    const covering = tree && checkpointsBySize.get(tree.size);
     if (!covering || !tree) return;
     const root = tree.root().toString('hex');
     if (covering.some((c) => c.rootHash !== root)) ok = false;
   };
 
-  // Results are consumed in seq order: the leaves (or a full batch's subtree root) feed the
-  // compact range, whose root must match each checkpoint at its tree size.
-  const consume = (firstSeq: number, result: RowBatchResult, rowCount: number) => {
+  // Results are consumed in seq order: the subtrees over each batch's leaves feed the compact
+  // range, whose root must match each checkpoint at its tree size.
+  const consume = (result: RowBatchResult) => {
     if (!ok) return;
     if (result.firstBad >= 0) {
       ok = false;
       return;
     }
-    if (!tree || !result.leaves) return;
-    if (result.root) {
-      tree.appendSubtree(result.root, level);
-      checkRoot(firstSeq + rowCount);
+    if (!tree) return;
+    const { subtrees, levels } = result;
+    if (!subtrees || !levels) {
+      ok = false;
       return;
     }
-    for (let r = 0; r < rowCount; r++) {
-      tree.append(result.leaves.subarray(r * 32, r * 32 + 32));
-      checkRoot(firstSeq + r + 1);
+    for (let k = 0; k < levels.length; k++) {
+      tree.appendSubtree(subtrees.subarray(k * 32, k * 32 + 32), levels[k]!);
+      checkRoot();
     }
   };
+  /** Checks what spans batches (the first row's link, checkpoint heads) and sends the batch off. */
   const dispatch = () => {
-    if (builder.rowCount === 0) return;
     const rowCount = builder.rowCount;
+    if (rowCount === 0) return true;
     const firstSeq = expected - rowCount;
+    if (!isSameBytes(builder.part(0, 0), prev)) return (ok = false);
+    const cuts: number[] = [];
+    for (; nextSize < sizes.length && sizes[nextSize]! <= expected; nextSize++) {
+      const size = sizes[nextSize]!;
+      const head = builder.part(size - 1 - firstSeq, 2);
+      if (checkpointsBySize.get(size)!.some((c) => !isAscii(head, c.headHash))) return (ok = false);
+      if (size < expected) cuts.push(size - firstSeq);
+    }
+    prev = builder.part(rowCount - 1, 2).slice();
     // Only chains of a full batch or more pay for worker start-up (~40 ms).
     if (!pool && spec && rowCount === batchRows)
       pool = new RowCheckPool(spec, options.workerCount ?? defaultWorkerCount());
-    const batch = builder.take(deep && isSubtree(firstSeq, rowCount));
+    const batch = builder.take(firstSeq, cuts);
     if (!pool) {
-      consume(firstSeq, checkRows(batch), rowCount);
-      return;
+      consume(checkRows(batch));
+      return true;
     }
     const checked = pool.check(batch);
     checked.catch(() => undefined); // a dead worker is judged below, in order
     consumed = consumed.then(async () => {
       try {
-        consume(firstSeq, await checked, rowCount);
+        consume(await checked);
       } catch {
         ok = false;
       }
     });
     inFlight.push(consumed);
+    return true;
   };
 
   try {
     await source.scanChainColumns(
       chainId,
       async (chunk) => {
-        for (let i = 0; i < chunk.rowCount; i++) {
-          const seq = chunk.seq(i);
-          const bytes = chunk.bytes(i);
-          if (seq !== expected || bytes === null) return (ok = false);
-          let total = 0;
-          for (let p = 0; p < PARTS; p++) {
-            const length = chunk.partLength(p, i);
-            if (length < 0) return (ok = false);
-            lengths[p] = length;
-            total += length;
+        const rowCount = chunk.rowCount;
+        let row = 0;
+        while (row < rowCount) {
+          // Up to the end of the chunk or of the batch, whichever comes first.
+          const end = Math.min(rowCount, row + batchRows - (expected % batchRows));
+          for (let r = row; r < end; r++) {
+            if (chunk.seq(r) !== expected || !builder.addRow(chunk, r, expected, parts)) return (ok = false);
+            expected++;
           }
-          if (total !== bytes.length) return (ok = false);
-          const prevLength = lengths[0]!;
-          const bodyEnd = prevLength + lengths[1]!;
-          // The link to the previous row is checked here, in order; the row's own hash in row-check.ts.
-          if (prevLength !== prev.length || !sameBytes(bytes, prev, prevLength)) return (ok = false);
-          prev = bytes.subarray(bodyEnd, bodyEnd + lengths[2]!);
-          builder.add(bytes, lengths, seq, deep ? chunk.ts(i) : 0);
-          expected++;
-          const covering = checkpointsBySize.get(expected);
-          if (covering) {
-            const head = Buffer.from(prev).toString('utf8');
-            if (covering.some((c) => c.headHash !== head)) return (ok = false);
-          }
-          if (expected % batchRows === 0 || builder.rowCount === batchRows) dispatch();
+          builder.copyFrom(chunk, row, end);
+          row = end;
+          if (expected % batchRows === 0 && !dispatch()) return false;
         }
         // Bounded memory: wait for the oldest batch when too many are out.
         while (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
@@ -291,4 +303,10 @@ export async function verifyColumns(
     await pool?.close();
   }
   return ok ? expected - start.firstSeq : undefined;
+}
+
+function isSameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }

@@ -9,7 +9,7 @@
  * subtrees covering the deleted prefix, which are exactly the nodes any later proof needs.
  */
 import { createHash } from 'node:crypto';
-import { sha256 } from './sha256.js';
+import { sha256, sha256Latin1 } from './sha256.js';
 
 const HASH = 32;
 // One-shot hashing over a reused scratch buffer: a Hash object with three update() calls per node
@@ -40,6 +40,72 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   nodeScratch.set(left, 1);
   nodeScratch.set(right, 1 + HASH);
   return sha256(nodeScratch);
+}
+
+/** Writes the 32 bytes a digest's latin1 string stands for into `out` at `offset`. */
+function putLatin1(digest: string, out: Uint8Array, offset: number): void {
+  for (let k = 0; k < HASH; k++) out[offset + k] = digest.charCodeAt(k);
+}
+
+const bulkLeafInput = new Uint8Array(1 + HASH);
+const bulkNodeInput = new Uint8Array(1 + 2 * HASH);
+bulkNodeInput[0] = 1;
+
+/**
+ * Writes leafHash(data) into `out` at `offset`, where `data` is 32 bytes given as a latin1 string
+ * (as sha256Latin1 returns them). The bulk form of leafHash: no Buffer per hash.
+ */
+export function leafHashLatin1Into(data: string, out: Uint8Array, offset: number): void {
+  putLatin1(data, bulkLeafInput, 1);
+  putLatin1(sha256Latin1(bulkLeafInput), out, offset);
+}
+
+/**
+ * The roots of complete aligned subtrees covering leaves [first, first + count), whose leaf hashes
+ * are `leaves` (32 bytes each; overwritten): at each position the largest subtree that is aligned
+ * and ends before the next cut (`cuts`: leaf counts in (0, count), ascending) or the end. Appended
+ * in order to a CompactRange of `first` leaves (`appendSubtree`) they give the range that
+ * appending every leaf gives, and the range's size passes through every cut.
+ *
+ * Why: verifying a 1M-event chain hashes ~1M tree nodes; here they take no Buffer each and no
+ * stack (audit-verify-1m, deep).
+ */
+export function coveringSubtrees(
+  leaves: Uint8Array,
+  first: number,
+  count: number,
+  cuts: readonly number[],
+): { hashes: Uint8Array; levels: Uint8Array } {
+  const roots: number[] = []; // leaf offsets of the roots, in order
+  const levels: number[] = [];
+  let at = 0;
+  for (let c = 0; c <= cuts.length; c++) {
+    const end = c < cuts.length ? cuts[c]! : count;
+    if (end <= at || end > count) throw new RangeError(`bad cut ${end} in a batch of ${count} leaves.`);
+    while (at < end) {
+      let width = 1;
+      let level = 0;
+      while ((first + at) % (2 * width) === 0 && at + 2 * width <= end) {
+        width *= 2;
+        level++;
+      }
+      // Pairwise in place: node j of a level lands where leaf j was, after leaves 2j and 2j+1 were read.
+      for (let w = width; w > 1; w /= 2) {
+        for (let j = 0; j < w / 2; j++) {
+          const from = (at + 2 * j) * HASH;
+          for (let k = 0; k < 2 * HASH; k++) bulkNodeInput[1 + k] = leaves[from + k]!;
+          putLatin1(sha256Latin1(bulkNodeInput), leaves, (at + j) * HASH);
+        }
+      }
+      roots.push(at);
+      levels.push(level);
+      at += width;
+    }
+  }
+  const hashes = new Uint8Array(roots.length * HASH);
+  for (let i = 0; i < roots.length; i++)
+    hashes.set(leaves.subarray(roots[i]! * HASH, (roots[i]! + 1) * HASH), i * HASH);
+  return { hashes, levels: Uint8Array.from(levels) };
 }
 
 /** The root of the empty tree: SHA-256 of nothing. */

@@ -4,6 +4,7 @@ import { checkRows, type RowBatch } from './row-check.js';
 
 parentPort?.on('message', (batch: RowBatch) => {
   const result = checkRows(batch);
-  // The leaf hashes go back without a copy.
-  parentPort?.postMessage(result, result.leaves ? [result.leaves.buffer as ArrayBuffer] : []);
+  // The subtree hashes go back without a copy.
+  const transfer = result.subtrees && result.levels ? [result.subtrees.buffer, result.levels.buffer] : [];
+  parentPort?.postMessage(result, transfer as ArrayBuffer[]);
 });

@@ -2,6 +2,7 @@
  * The audit queries of the embedded store. Plain SQL (no DuckDB-only features) so the
  * ClickHouse port stays a translation; every value is a bound parameter.
  */
+import { createRequire } from 'node:module';
 import type { DuckDBBlobVector, DuckDBDoubleVector, DuckDBIntegerVector } from '@duckdb/node-api';
 import { auditEventFromRow, type AuditEventSqlRow } from '../audit-rows.js';
 import type { AuditCheckpointRow, AuditEventFilter, AuditStore } from '../audit-store.js';
@@ -53,14 +54,16 @@ export interface AuditColumnChunk {
   readonly rowCount: number;
   seq(row: number): number;
   ts(row: number): number;
-  /**
-   * The row's stored bytes, concatenated: prev_hash, body, hash, then the index columns kind,
-   * actor, tenant, action, resource, decision. One native call per row instead of nine: each
-   * string fetched from DuckDB costs a call into the bindings (audit-verify-1m).
-   */
-  bytes(row: number): Uint8Array | null;
-  /** Byte length of part `part` (0 prev_hash, 1 body, 2 hash, 3.. the index columns) of `bytes(row)`. */
+  /** Byte length of part `part` (0 prev_hash, 1 body, 2 hash, 3.. the index columns) of the row's bytes; -1 if NULL. */
   partLength(part: number, row: number): number;
+  /**
+   * Byte length of the row's stored bytes, concatenated: prev_hash, body, hash, then the index
+   * columns kind, actor, tenant, action, resource, decision. One string per row instead of nine:
+   * each string fetched from DuckDB costs a call into the bindings (audit-verify-1m).
+   */
+  rowLength(row: number): number;
+  /** Copies the stored bytes of rows [from, to), back to back, into `target` from `offset`. */
+  copyRows(from: number, to: number, target: Uint8Array, offset: number): void;
 }
 
 /** The column scan the embedded store offers beyond AuditStore (verification uses it when present). */
@@ -68,7 +71,8 @@ export interface AuditColumnScan {
   /**
    * Streams every event of a chain in storage order (= append order; a verifier must check
    * seq itself) to `onChunk`, until it returns (or resolves to) false. With `indexColumns:
-   * false` the six index columns read as empty (length 0). Holds the connection meanwhile.
+   * false` the rows' bytes hold only prev_hash, body and hash (the index columns' lengths read
+   * as 0). Holds the connection meanwhile.
    */
   scanChainColumns(
     chainId: string,
@@ -84,8 +88,8 @@ const SCAN_PARTS = ['prev_hash', 'body', 'hash', 'kind', 'actor', 'tenant', 'act
 // encode() turns VARCHAR into BLOB without interpreting escapes, so bytes come out verbatim;
 // strlen() is the length in bytes. concat() builds each row's string in one pass: a chain of
 // eight `||` made eight intermediate strings and cost 3× more DuckDB time (575 vs 174 ms per 1M
-// rows, audit-verify-1m). The columns are NOT NULL, so concat's NULL-as-empty never applies
-// (and a NULL length would fail the verifier's length check).
+// rows, audit-verify-1m). concat() is never NULL (it reads NULL as empty), so every row's blob
+// is a real string; a NULL column shows as a NULL length.
 const scanSql = (
   parts: readonly string[],
 ) => `SELECT seq::DOUBLE, ts::DOUBLE, encode(concat(${parts.join(', ')})),
@@ -94,7 +98,92 @@ const scanSql = (
 const SCAN_SQL = scanSql(SCAN_PARTS);
 // Without the index columns (a shallow check ignores them): ~1/3 fewer bytes to concatenate and
 // copy out per row, six fewer length columns (audit-verify-1m, shallow).
-const SCAN_CHAIN_SQL = scanSql(SCAN_PARTS.slice(0, 3));
+const CHAIN_PARTS = SCAN_PARTS.slice(0, 3);
+const SCAN_CHAIN_SQL = scanSql(CHAIN_PARTS);
+
+/** Copies `length` bytes from the address stored at `pointerOffset` of `buffer` (node-bindings). */
+type CopyFromPointer = (buffer: ArrayBuffer, pointerOffset: number, length: number) => Uint8Array;
+
+/**
+ * The bindings' `get_data_from_pointer`, from @duckdb/node-api's own dependency (what its
+ * getItemBytes calls once per row); undefined if it cannot be found.
+ */
+const copyFromPointer = ((): CopyFromPointer | undefined => {
+  try {
+    const api = createRequire(import.meta.url).resolve('@duckdb/node-api');
+    const bindings = createRequire(api)('@duckdb/node-bindings') as { get_data_from_pointer?: unknown };
+    const copy = bindings.get_data_from_pointer;
+    return typeof copy === 'function' ? (copy as CopyFromPointer) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Bytes per entry of a DuckDB string vector: duckdb_string_t of the C API. */
+const STRING_T = 16;
+/** Longest string stored inside its duckdb_string_t; longer ones hold a pointer at byte 8. */
+const INLINE_MAX = 12;
+
+/**
+ * How to copy a blob vector's rows out. Rows one by one (getItemBytes) cost a call into the
+ * bindings and a new ArrayBuffer each: ~0.8 s and much of the GC time per 1M events
+ * (audit-verify-1m, CPU profile). DuckDB writes a chunk's strings one after another into a few
+ * heap blocks (~9 per 2,048-row chunk), so runs of rows whose payloads are exactly back to back
+ * are copied with one call each. Every byte copied belongs to one of the run's rows: the run
+ * only grows while the next row's pointer equals the end of the previous payload. Reads the
+ * vector's string_t entries (the C API's duckdb_string_t layout) from the DataView the
+ * node-api vector keeps; without it, or without the bindings, falls back to getItemBytes.
+ */
+function blobRows(vector: DuckDBBlobVector, rowCount: number) {
+  const view = (vector as unknown as { dataView?: unknown }).dataView;
+  const copy = copyFromPointer;
+  if (!copy || !(view instanceof DataView) || view.byteLength !== rowCount * STRING_T) {
+    const items: (Uint8Array | null | undefined)[] = [];
+    const item = (row: number) => (items[row] ??= vector.getItemBytes(row));
+    return {
+      length: (row: number) => item(row)?.length ?? -1,
+      copyRows(from: number, to: number, target: Uint8Array, offset: number) {
+        for (let row = from; row < to; row++) {
+          const bytes = item(row) ?? new Uint8Array(0);
+          target.set(bytes, offset);
+          offset += bytes.length;
+        }
+      },
+    };
+  }
+  const lengthAt = (row: number) => view.getUint32(row * STRING_T, true);
+  const pointerAt = (row: number) =>
+    view.getUint32(row * STRING_T + 8, true) + view.getUint32(row * STRING_T + 12, true) * 2 ** 32;
+  return {
+    length: lengthAt,
+    copyRows(from: number, to: number, target: Uint8Array, offset: number) {
+      let row = from;
+      while (row < to) {
+        const length = lengthAt(row);
+        if (length <= INLINE_MAX) {
+          target.set(new Uint8Array(view.buffer, view.byteOffset + row * STRING_T + 4, length), offset);
+          offset += length;
+          row++;
+          continue;
+        }
+        const first = pointerAt(row);
+        let end = first + length;
+        let next = row + 1;
+        for (; next < to; next++) {
+          const nextLength = lengthAt(next);
+          if (nextLength <= INLINE_MAX || pointerAt(next) !== end) break;
+          end += nextLength;
+        }
+        target.set(
+          copy(view.buffer as ArrayBuffer, view.byteOffset + row * STRING_T + 8, end - first),
+          offset,
+        );
+        offset += end - first;
+        row = next;
+      }
+    },
+  };
+}
 
 /** The audit store over one DuckDB connection. */
 export function createDuckDbAuditStore(db: DuckDb): AuditStore & AuditColumnScan {
@@ -114,20 +203,21 @@ export function createDuckDbAuditStore(db: DuckDb): AuditStore & AuditColumnScan
           ahead = result.fetchChunk();
           const seq = chunk.getColumnVector(0) as DuckDBDoubleVector;
           const ts = chunk.getColumnVector(1) as DuckDBDoubleVector;
-          const bytes = chunk.getColumnVector(2) as DuckDBBlobVector;
-          const lengths = (withIndex ? SCAN_PARTS : SCAN_PARTS.slice(0, 3)).map(
+          const rows = blobRows(chunk.getColumnVector(2) as DuckDBBlobVector, chunk.rowCount);
+          const lengths = (withIndex ? SCAN_PARTS : CHAIN_PARTS).map(
             (_, i) => chunk.getColumnVector(3 + i) as DuckDBIntegerVector,
           );
           const more = await onChunk({
             rowCount: chunk.rowCount,
             seq: (row) => seq.getItem(row) ?? Number.NaN,
             ts: (row) => ts.getItem(row) ?? Number.NaN,
-            bytes: (row) => bytes.getItemBytes(row),
             partLength: (part, row) => {
               const vector = lengths[part];
               if (!vector) return !withIndex && part < SCAN_PARTS.length ? 0 : -1;
               return vector.getItem(row) ?? -1;
             },
+            rowLength: rows.length,
+            copyRows: rows.copyRows,
           });
           if (!more) {
             await ahead.catch(() => undefined); // let the read in flight finish before the connection is released
