@@ -18,6 +18,7 @@ import { Wal } from './wal/wal.js';
 import { createGovernance, type Governance } from './governance/core.js';
 import { gpuRoutes } from './gpu/routes.js';
 import { startGpuMetrics } from './gpu/metrics.js';
+import { startGpuRollup } from './gpu/rollup.js';
 import { startGpuScraper } from './gpu/scraper.js';
 import { driftRoutes } from './drift/routes.js';
 import { startDriftScheduler } from './drift/scheduler.js';
@@ -150,6 +151,7 @@ function partsOf(context: AppContext, governance: Governance): Parts {
       return [
         startGpuScraper(context),
         startGpuMetrics(context),
+        startGpuRollup(context),
         startDriftScheduler(context),
         startHealthMetrics(context),
         { stop: () => governance.stop() },

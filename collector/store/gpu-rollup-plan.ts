@@ -3,12 +3,13 @@
  * Pure: the stores hand in the buckets whose rollups are fresh and get back the buckets to read
  * from rollups, the time ranges to read raw, and how starved spans meet the rolled-up buckets.
  *
- * A rolled-up bucket is used only where the raw computation would never clip a sample of it:
- * from ≤ ts ≤ interiorEnd for all its samples. There a sample's coverage is min(gap, 2 ×
- * nominal) (or nominal for the last one), so its (idle, gap, count) row says all the raw
- * computation needs, except the data-starved overlap: a bucket that lies wholly inside a starved
- * span of a pipeline adds all of its idle coverage, one wholly outside adds none, and a series
- * mapped to a pipeline whose span starts or ends inside the bucket reads that bucket raw.
+ * A rolled-up bucket is used where it lies inside the window, from ≤ bucket and bucket end ≤
+ * until. A sample whose successor lies in the same bucket then covers min(gap, 2 × nominal) of
+ * the bucket, which the window never clips; the bucket's last sample keeps its timestamp and is
+ * clipped exactly as a raw sample. So the (idle, gap, count) rows say all the raw computation
+ * needs, except the data-starved overlap: a bucket that lies wholly inside a starved span of a
+ * pipeline adds all of its idle coverage, one wholly outside adds none, and a series mapped to a
+ * pipeline whose span starts or ends inside the bucket reads that bucket raw.
  */
 import { GPU_IDLE_BUCKET_MS, type GpuIdleQuery, type StarvedSpan } from './gpu-store.js';
 
@@ -62,9 +63,8 @@ export function rangesBetween(lo: number, hi: number, buckets: readonly number[]
 
 /** The plan of an idle query given the buckets (any order) whose rollups are fresh for its threshold. */
 export function idleRollupPlan(query: GpuIdleQuery, fresh: readonly number[]): IdleRollupPlan {
-  const interiorEnd = idleInteriorEnd(query);
   const buckets = [...new Set(fresh)]
-    .filter((b) => b >= query.from && b + GPU_IDLE_BUCKET_MS - 1 <= interiorEnd)
+    .filter((b) => b >= query.from && b + GPU_IDLE_BUCKET_MS <= query.until)
     .sort((a, b) => a - b);
   const [lo, hi] = idleReadRange(query);
   const { partial, whole } = spansOverBuckets(query.starved, buckets);

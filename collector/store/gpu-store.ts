@@ -117,7 +117,7 @@ export interface GpuStore {
   rollUpIdle(request: GpuIdleRollupRequest): Promise<GpuIdleRollupResult>;
   /** The pipelines allocated series of the window map to (label or rule), for starvation lookups. */
   mappedPipelines(
-    query: Pick<GpuIdleQuery, 'tenant' | 'from' | 'until' | 'maxIntervalMs' | 'pipelineRules'>,
+    query: Pick<GpuIdleQuery, 'tenant' | 'from' | 'until' | 'maxIntervalMs' | 'pipelineRules' | 'rollups'>,
   ): Promise<string[]>;
   /** Queue-depth and lag reports of `pipelines` with from ≤ ts < until, sorted by ts. */
   pipelinePoints(

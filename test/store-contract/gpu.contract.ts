@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { batchOf, gpuSampleRow, pipelineStatRow } from '../helpers/rows.js';
 import type { OpenStore } from './contract.js';
+import { describeGpuRollupContract } from './gpu-rollup.contract.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const base = {
@@ -77,4 +78,5 @@ export function describeGpuContract(open: OpenStore): void {
       }
     });
   });
+  describeGpuRollupContract(open);
 }

@@ -9,18 +9,20 @@
  * Rollups (gpu_idle_rollups, one bucket = one UTC hour, see GPU_IDLE_BUCKET_MS) store those
  * per-(series, attributes, idle, gap) counts for the samples whose successor lies in the same
  * bucket, and each series' first and last sample of the bucket. The idle query reads the rows of
- * fresh buckets inside the window (store/gpu-rollup-plan.ts) instead of their samples, and raw
- * samples everywhere else; the last samples of rolled-up buckets, the buckets' first timestamps
- * and those raw samples go through lead() together, so every gap that crosses a bucket boundary
- * is found at query time, exactly as the raw computation finds it. Hence a written sample can only
- * change rollups of its own bucket (not its predecessor's: that gap is never stored), and ingest
- * marks just that bucket stale (markGpuIdleStale); stale buckets are read raw until re-rolled.
+ * fresh buckets lying inside the window (store/gpu-rollup-plan.ts) instead of their samples, and
+ * raw samples everywhere else; the last samples of rolled-up buckets, the buckets' first
+ * timestamps and those raw samples go through lead() together, so every gap that crosses a
+ * bucket boundary is found at query time, exactly as the raw computation finds it. Hence a
+ * written sample can only change rollups of its own bucket (not its predecessor's: that gap is
+ * never stored), and ingest marks just that bucket stale (markGpuIdleStale); stale buckets are
+ * read raw until the rollup job (gpu/rollup.ts) rolls them up again.
  *
- * Exactness: for every sample the raw computation reads, the rollup path sees the same series,
- * attribute set, idleness and gap (a gap of a sample whose successor lies past the read range
- * stays NULL, as lead() within the read range leaves it), so the gap counts, the median and the
- * coverage sums are the same integers. The one exception is samples of one series sharing a
- * millisecond: lead() orders such ties arbitrarily, so even the raw result is not unique.
+ * Exactness: every sample the raw computation reads is seen by the rollup path with the same
+ * series, attribute set, idleness and gap (a sample whose successor lies past the read range keeps
+ * a NULL gap, as lead() within the read range leaves it), and a timestamp wherever the raw path
+ * keeps one, so the gap counts, the median and the coverage sums are the same integers. The one
+ * exception is samples of one series sharing a millisecond: lead() orders such ties arbitrarily,
+ * so the raw result itself is not unique.
  */
 import { gpuIdleAggregateFromRow, type GpuIdleSqlRow } from '../gpu-rows.js';
 import {
@@ -140,6 +142,12 @@ function rangeSamples(query: GpuIdleQuery, ranges: readonly TimeRange[], bind: B
 /** 64-bit ids of a series and of an attribute set, so the sort behind lead() moves 32-byte rows. */
 const SID = `hash(${SERIES})`;
 const AID = 'hash(model_name, mig_profile, namespace, pod, container, hpc_job, mapped)';
+/** The id of a stored attribute set (its own `pipeline` label, before any rule maps it). */
+const RAW_AID = `hash(${ATTRIBUTES})`;
+const ROLLUP_FIRST_NAMES = `${SERIES}, ${ATTRIBUTES}`
+  .split(', ')
+  .map((c) => `first(${c}) AS ${c}`)
+  .join(', ');
 const FIRST_NAMES = `${SERIES.split(', ')
   .concat(['model_name', 'mig_profile', 'namespace', 'pod', 'container', 'hpc_job'])
   .map((c) => `first(${c}) AS ${c}`)
@@ -387,21 +395,31 @@ function rollupIdleSql(query: GpuIdleQuery, plan: IdleRollupPlan, bind: Bind): s
 /**
  * The rollup rows of buckets [$3, $4) of tenant $1 for threshold $2, from their samples.
  * lead() within (series, bucket): the bucket's last sample gets no gap (kind 1); min(ts) over
- * the same ordered window is the bucket's first timestamp of the series.
+ * the same ordered window is the bucket's first timestamp of the series. As in the idle query,
+ * the sort moves 64-bit ids and the names are attached afterwards by id (a day of gpu-idle-20m,
+ * 2.9M samples: 1.5 s sorting by the text columns, 0.6 s this way).
  */
 const ROLL_UP_SQL = `
   INSERT INTO gpu_idle_rollups
-  WITH s AS (
-    SELECT ${SERIES}, ${ATTRIBUTES}, ts, ${BUCKET_OF_TS} AS bucket, ${ACTIVITY} < $2 AS idle
+  WITH s AS MATERIALIZED (
+    SELECT ${SID} AS sid, ${RAW_AID} AS aid, ts, ${BUCKET_OF_TS} AS bucket, ${ACTIVITY} < $2 AS idle
     FROM gpu_samples WHERE tenant = $1 AND ts >= $3 AND ts < $4 AND ${HAS_ACTIVITY}),
+  names AS (
+    SELECT sid, aid, bucket, ${ROLLUP_FIRST_NAMES}
+    FROM (SELECT ${SID} AS sid, ${RAW_AID} AS aid, ${BUCKET_OF_TS} AS bucket, ${SERIES}, ${ATTRIBUTES}
+      FROM gpu_samples WHERE tenant = $1 AND ts >= $3 AND ts < $4 AND ${HAS_ACTIVITY})
+    GROUP BY sid, aid, bucket),
   g AS (
     SELECT *, lead(ts) OVER w - ts AS next_gap, min(ts) OVER w AS first_in_bucket
-    FROM s WINDOW w AS (PARTITION BY ${SERIES}, bucket ORDER BY ts))
-  SELECT $1, $2, bucket, ${SERIES}, ${ATTRIBUTES},
-    CASE WHEN next_gap IS NULL THEN 1 ELSE 0 END AS kind, idle, coalesce(next_gap, 0) AS gap, count(*) AS n,
-    CASE WHEN next_gap IS NULL THEN first_in_bucket ELSE 0 END AS first_ts,
-    CASE WHEN next_gap IS NULL THEN ts ELSE 0 END AS last_ts
-  FROM g GROUP BY ALL
+    FROM s WINDOW w AS (PARTITION BY sid, bucket ORDER BY ts)),
+  h AS (
+    SELECT sid, aid, bucket, CASE WHEN next_gap IS NULL THEN 1 ELSE 0 END AS kind, idle,
+      coalesce(next_gap, 0) AS gap, count(*) AS n,
+      CASE WHEN next_gap IS NULL THEN first_in_bucket ELSE 0 END AS first_ts,
+      CASE WHEN next_gap IS NULL THEN ts ELSE 0 END AS last_ts
+    FROM g GROUP BY ALL)
+  SELECT $1, $2, h.bucket, ${SERIES}, ${ATTRIBUTES}, kind, idle, gap, n, first_ts, last_ts
+  FROM h JOIN names USING (sid, aid, bucket)
   UNION ALL
   SELECT DISTINCT $1, $2, ${BUCKET_OF_TS}, ${SERIES}, ${ATTRIBUTES}, 2, false, 0, 0, 0, 0
   FROM gpu_samples WHERE tenant = $1 AND ts >= $3 AND ts < $4 AND NOT ${HAS_ACTIVITY}`;
@@ -434,13 +452,7 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
       const rows = await db.exclusive(async () => {
         const params: SqlParam[] = [];
         if (query.rollups !== false) {
-          const fresh = await freshBuckets(
-            db,
-            query.tenant,
-            query.threshold,
-            query.from,
-            idleInteriorEnd(query),
-          );
+          const fresh = await freshBuckets(db, query.tenant, query.threshold, query.from, query.until - H);
           const plan = idleRollupPlan(query, fresh);
           if (plan.buckets.length > 0)
             return db.allNow<GpuIdleSqlRow>(rollupIdleSql(query, plan, numbered(params)), params);
@@ -492,38 +504,35 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
         const lo = first.bucket;
         const hi = first.bucket + (j - i) * H;
         samples += await db.transaction(async () => {
-          const range = [first.tenant, lo, hi];
+          const range = [first.tenant, request.threshold, lo, hi];
+          // This threshold's old rows go, and so do other thresholds' rows of stale buckets: the
+          // stale marks are cleared below.
+          for (const table of ['gpu_idle_rollups', 'gpu_idle_rollup_buckets'])
+            await db.runNow(
+              `DELETE FROM ${table} WHERE tenant = $1 AND bucket >= $3 AND bucket < $4
+                 AND (threshold = $2 OR bucket IN (SELECT bucket FROM gpu_idle_stale WHERE tenant = $1))`,
+              range,
+            );
+          await db.runNow(ROLL_UP_SQL, range);
           await db.runNow(
-            'DELETE FROM gpu_idle_rollups WHERE tenant = ? AND bucket >= ? AND bucket < ?',
-            range,
-          );
-          await db.runNow(
-            'DELETE FROM gpu_idle_rollup_buckets WHERE tenant = ? AND bucket >= ? AND bucket < ?',
-            range,
-          );
-          await db.runNow(ROLL_UP_SQL, [first.tenant, request.threshold, lo, hi]);
-          const counts = await db.allNow<{ bucket: number; samples: number }>(
-            `SELECT b.bucket, coalesce(sum(r.n) FILTER (WHERE r.kind < 2), 0) AS samples
-             FROM range(CAST(? AS BIGINT), CAST(? AS BIGINT), ${H}) b(bucket)
-             LEFT JOIN gpu_idle_rollups r ON r.tenant = ? AND r.threshold = ? AND r.bucket = b.bucket
+            `INSERT INTO gpu_idle_rollup_buckets
+             SELECT $1, $2, b.bucket, coalesce(sum(r.n) FILTER (WHERE r.kind < 2), 0), $5
+             FROM range(CAST($3 AS BIGINT), CAST($4 AS BIGINT), ${H}) b(bucket)
+             LEFT JOIN gpu_idle_rollups r ON r.tenant = $1 AND r.threshold = $2 AND r.bucket = b.bucket
              GROUP BY b.bucket`,
-            [lo, hi, first.tenant, request.threshold],
+            [...range, Date.now()],
           );
-          const now = Date.now();
-          for (const c of counts) {
-            await db.runNow('INSERT INTO gpu_idle_rollup_buckets VALUES (?, ?, CAST(? AS BIGINT), ?, ?)', [
-              first.tenant,
-              request.threshold,
-              c.bucket,
-              c.samples,
-              now,
-            ]);
-          }
-          await db.runNow(
-            'DELETE FROM gpu_idle_stale WHERE tenant = ? AND bucket >= ? AND bucket < ?',
+          await db.runNow('DELETE FROM gpu_idle_stale WHERE tenant = ? AND bucket >= ? AND bucket < ?', [
+            first.tenant,
+            lo,
+            hi,
+          ]);
+          const [counted] = await db.allNow<{ samples: number }>(
+            `SELECT coalesce(sum(samples), 0) AS samples FROM gpu_idle_rollup_buckets
+             WHERE tenant = $1 AND threshold = $2 AND bucket >= $3 AND bucket < $4`,
             range,
           );
-          return counts.reduce((sum, c) => sum + Number(c.samples), 0);
+          return Number(counted?.samples ?? 0);
         });
         i = j;
       }
