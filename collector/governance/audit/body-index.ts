@@ -3,9 +3,11 @@
  * canonical body says, without JSON.parse. JSON.parse plus string decoding of every body and
  * column took seconds per 1M events (bench/governance.bench.ts, audit-verify-1m, deep).
  *
- * It accepts only bodies in a narrow subset of JSON — one flat object, keys of [A-Za-z0-9_],
- * printable ASCII strings without escapes, integers of at most 15 digits, true/false/null —
- * which every event without `details` and with plain ASCII values is. For those, JSON.parse
+ * It accepts only bodies in a narrow subset of JSON — one flat object, keys and strings of
+ * printable ASCII without escapes, integers of at most 15 digits, true/false/null, no
+ * whitespace — which every event without `details` and with plain ASCII values is. Without a
+ * backslash anywhere, every `"` delimits a string, so the quotes alone give the structure. For
+ * those bodies, JSON.parse
  * would succeed and yield exactly the bytes compared here, so `true` implies the exact check
  * passes; `false` means "not sure", and the caller falls back to the exact check.
  */
@@ -31,15 +33,9 @@ const TS_MEMBER = 7;
 const KIND = 0;
 const MEMBER_KEY_BYTES = MEMBER_KEYS.map((k) => new TextEncoder().encode(k));
 
-/** 1 for the bytes a key may have: [A-Za-z0-9_]. */
-const KEY_BYTE = new Uint8Array(256);
 /** 1 for the bytes a string may hold unescaped here: printable ASCII but `"` and `\`. */
 const PLAIN_BYTE = new Uint8Array(256);
-for (let c = 0x20; c <= 0x7e; c++) {
-  PLAIN_BYTE[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
-  KEY_BYTE[c] =
-    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f ? 1 : 0;
-}
+for (let c = 0x20; c <= 0x7e; c++) PLAIN_BYTE[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
 const LITERALS = ['true', 'false', 'null'].map((k) => new TextEncoder().encode(k));
 
 function sameBytes(
@@ -88,39 +84,65 @@ function memberOf(bytes: Uint8Array, start: number, end: number): number {
 }
 
 const ONES = 0x01010101;
+const LOW_BITS = 0x7f7f7f7f;
 const HIGH_BITS = 0x80808080 | 0;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Where findQuotes puts the quotes it finds. A body with more is not judged here. */
+const quotes = new Int32Array(4096);
 let wordsOf: ArrayBufferLike | undefined;
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
+/** Notes byte i of a body in `quotes` if it is a quote; false if it may not stand in a plain string. */
+function byteOk(bytes: Uint8Array, i: number, n: number): number {
+  const b = bytes[i]!;
+  if (b === QUOTE) {
+    if (n === quotes.length) return -1;
+    quotes[n++] = i;
+    return n;
+  }
+  return PLAIN_BYTE[b] === 1 ? n : -1;
+}
+
 /**
- * The first index in [i, end) whose byte may not stand unescaped in a string here (or end).
- * Four bytes at a time where aligned (SWAR: a word's high bits flag a byte ≥ 0x80, < 0x20, 0x7f,
- * `"` or `\`), then byte by byte: string contents are most of a body's bytes.
+ * The positions of the quotes in bytes[start, end), in `quotes`, and their count; -1 when a
+ * byte could make JSON.parse read the body other than as plain ASCII strings (a control byte,
+ * DEL, non-ASCII or a backslash). Four bytes at a time where aligned (SWAR): a word's high bits
+ * flag a byte ≥ 0x80, < 0x20, 0x7f or `\`, and, exactly per byte, the quotes.
  */
-function plainEnd(bytes: Uint8Array, i: number, end: number): number {
+function findQuotes(bytes: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  let i = start;
   const base = bytes.byteOffset;
-  while (((base + i) & 3) !== 0 && i < end && PLAIN_BYTE[bytes[i]!] === 1) i++;
-  if (((base + i) & 3) === 0 && i + 4 <= end) {
-    if (wordsOf !== bytes.buffer) {
+  if (LITTLE_ENDIAN) {
+    for (; i < end && ((base + i) & 3) !== 0; i++) if ((n = byteOk(bytes, i, n)) < 0) return -1;
+    if (i + 4 <= end && wordsOf !== bytes.buffer) {
       wordsOf = bytes.buffer;
       words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
     }
+    // `| 0` keeps the arithmetic in int32 (no float overflow).
     for (; i + 4 <= end; i += 4) {
       const v = words[(base + i) >> 2]!;
-      const quote = v ^ 0x22222222;
       const backslash = v ^ 0x5c5c5c5c;
       const del = v ^ 0x7f7f7f7f;
       const flagged =
         v |
-        ((v - 0x20202020) & ~v) |
-        ((quote - ONES) & ~quote) |
-        ((backslash - ONES) & ~backslash) |
-        ((del - ONES) & ~del);
-      if ((flagged & HIGH_BITS) !== 0) break;
+        (((v - 0x20202020) | 0) & ~v) |
+        (((backslash - ONES) | 0) & ~backslash) |
+        (((del - ONES) | 0) & ~del);
+      if ((flagged & HIGH_BITS) !== 0) return -1;
+      const quote = v ^ 0x22222222;
+      // The high bit of each byte of `quote` that is zero (no carry between bytes).
+      let found = ~(((quote & LOW_BITS) + LOW_BITS) | 0 | quote | LOW_BITS);
+      while (found !== 0) {
+        const bit = found & -found;
+        if (n === quotes.length) return -1;
+        quotes[n++] = i + ((31 - Math.clz32(bit)) >> 3);
+        found ^= bit;
+      }
     }
   }
-  while (i < end && PLAIN_BYTE[bytes[i]!] === 1) i++;
-  return i;
+  for (; i < end; i++) if ((n = byteOk(bytes, i, n)) < 0) return -1;
+  return n;
 }
 
 /** Found string member spans: start and end byte offsets, -1 when absent. Reused across calls. */
@@ -145,35 +167,36 @@ export function indexSurelyMatches(
 ): boolean {
   const end = bodyEnd;
   if (end - bodyStart < 2 || bytes[bodyStart] !== OPEN || bytes[end - 1] !== CLOSE) return false;
+  const n = findQuotes(bytes, bodyStart, end);
+  if (n < 0) return false;
   for (let k = 0; k < STRING_MEMBERS; k++) spanStart[k] = -1;
   let seqSeen = false;
   let tsSeen = false;
   let i = bodyStart + 1;
-  // Every scan below stops at the closing brace at end - 1 (not a key, digit or literal byte),
-  // or is bounded by `end` where the brace could be part of the token (strings).
+  let q = 0; // the next quote
+  // Member by member, `i` at its first byte. The last byte (the closing brace) is no quote,
+  // digit or literal byte, so every scan stops before the end.
   for (;;) {
-    // Key.
-    if (bytes[i] !== QUOTE) return false;
-    const keyStart = ++i;
-    while (KEY_BYTE[bytes[i]!] === 1) i++;
-    const keyEnd = i;
-    if (bytes[i] !== QUOTE || bytes[i + 1] !== COLON) return false;
-    i += 2;
-    const member = memberOf(bytes, keyStart, keyEnd);
+    // Key: the next two quotes, the first right here.
+    if (q + 1 >= n || quotes[q] !== i) return false;
+    const keyEnd = quotes[q + 1]!;
+    q += 2;
+    if (bytes[keyEnd + 1] !== COLON) return false;
+    const member = memberOf(bytes, i + 1, keyEnd);
+    i = keyEnd + 2;
     // Value.
     const c = bytes[i]!;
     if (c === QUOTE) {
-      const valueStart = ++i;
-      i = plainEnd(bytes, i, end);
-      // An escape, a control or non-ASCII byte, or no closing quote: unsure.
-      if (i >= end || bytes[i] !== QUOTE) return false;
+      if (q + 1 >= n || quotes[q] !== i) return false;
+      const valueEnd = quotes[q + 1]!;
+      q += 2;
       if (member >= SEQ_MEMBER) return false;
       if (member >= 0) {
         if (spanStart[member] !== -1) return false; // duplicate member: JSON.parse keeps the last
-        spanStart[member] = valueStart;
-        spanEnd[member] = i;
+        spanStart[member] = i + 1;
+        spanEnd[member] = valueEnd;
       }
-      i++;
+      i = valueEnd + 1;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       if (member >= 0 && member < SEQ_MEMBER) return false;
       const negative = c === MINUS;
@@ -204,6 +227,7 @@ export function indexSurelyMatches(
     if (i !== end - 1) return false; // the closing brace must end the body
     break;
   }
+  if (q !== n) return false;
   if (!seqSeen || !tsSeen || spanStart[KIND] === -1) return false;
   for (let k = 0; k < STRING_MEMBERS; k++) {
     const columnStart = bounds[at + k]!;

@@ -45,20 +45,20 @@ export interface RowBatchResult {
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 const utf8 = new TextDecoder('utf-8');
 
-/** Whether the stored bytes[start, end) are the lowercase hex of the digest given as a latin1 string. */
-function isHexOf(bytes: Uint8Array, start: number, end: number, digest: string): boolean {
-  if (end - start !== 64) return false;
+/**
+ * Whether the stored bytes at `hash` and, unless it is -1, at `nextPrev` (64 each) are the
+ * lowercase hex of the digest given as a latin1 string: a row's hash and the next row's
+ * prev_hash in one pass over the digest.
+ */
+function isHexOf(bytes: Uint8Array, hash: number, nextPrev: number, digest: string): boolean {
   for (let k = 0; k < 32; k++) {
     const d = digest.charCodeAt(k);
-    if (bytes[start + 2 * k] !== HEX[d >> 4] || bytes[start + 2 * k + 1] !== HEX[d & 15]) return false;
+    const high = HEX[d >> 4];
+    const low = HEX[d & 15];
+    if (bytes[hash + 2 * k] !== high || bytes[hash + 2 * k + 1] !== low) return false;
+    if (nextPrev >= 0 && (bytes[nextPrev + 2 * k] !== high || bytes[nextPrev + 2 * k + 1] !== low))
+      return false;
   }
-  return true;
-}
-
-/** Whether bytes[aStart, aEnd) and bytes[bStart, bEnd) are equal. */
-function sameSpan(bytes: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
-  if (aEnd - aStart !== bEnd - bStart) return false;
-  for (let k = 0; k < aEnd - aStart; k++) if (bytes[aStart + k] !== bytes[bStart + k]) return false;
   return true;
 }
 
@@ -73,13 +73,14 @@ export function checkRows(batch: RowBatch): RowBatchResult {
       const rowStart = partStart[at]!;
       const bodyStart = partStart[at + 1]!;
       const hashStart = partStart[at + 2]!;
-      const hashEnd = partStart[at + 3]!;
-      // prev_hash = the previous row's hash; the first row's link is the sender's to check.
-      if (r > 0 && !sameSpan(bytes, rowStart, bodyStart, partStart[at - 8]!, partStart[at - 7]!))
-        return bad(r);
+      // This row's hash, and the link from the next row (its prev_hash = this hash); the first
+      // row's link is the sender's to check.
+      const next = at + PARTS + 1;
+      if (partStart[at + 3]! - hashStart !== 64) return bad(r);
+      if (r + 1 < rowCount && partStart[next + 1]! - partStart[next]! !== 64) return bad(r + 1);
       // The stored bytes are hashed as they are: hex(prev) ‖ body, no string round trip.
       const digest = sha256Latin1(bytes.subarray(rowStart, hashStart));
-      if (!isHexOf(bytes, hashStart, hashEnd, digest)) return bad(r);
+      if (!isHexOf(bytes, hashStart, r + 1 < rowCount ? partStart[next]! : -1, digest)) return bad(r);
       if (leaves) {
         const seq = batch.seq[r]!;
         const ts = batch.ts[r]!;
