@@ -42,12 +42,24 @@ function predictions(batchIndex: number) {
   });
 }
 
+/** CPU seconds (user + system) of a thread of `pid`, or of the whole process when `tid` is omitted. */
+function cpuSeconds(pid: number, tid?: number): number {
+  const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function endToEnd(): Promise<{ rate: number; peakRssMiB: number }> {
+async function endToEnd(): Promise<{
+  rate: number;
+  peakRssMiB: number;
+  cpuSeconds: number;
+  mainThreadCpuSeconds: number;
+}> {
   const dataDir = scratchDir('fw-bench-');
   const token = createToken(dataDir, 'admin');
   const collector = await startCollectorProcess(['--data-dir', dataDir]);
@@ -82,8 +94,9 @@ async function endToEnd(): Promise<{ rate: number; peakRssMiB: number }> {
   }
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
+  const cpu = { cpuSeconds: cpuSeconds(pid), mainThreadCpuSeconds: cpuSeconds(pid, pid) };
   await collector.stop();
-  return { rate: (BATCHES * BATCH) / seconds, peakRssMiB };
+  return { rate: (BATCHES * BATCH) / seconds, peakRssMiB, ...cpu };
 }
 
 /** The same rows through DuckDB's appender, one value call at a time, no HTTP, no WAL. */
@@ -147,6 +160,9 @@ export const cases: BenchCase[] = [
         raw_appender_per_s: Math.round(raw),
         ratio: Number((e2e.rate / raw).toFixed(3)),
         collector_peak_rss_mib: Math.round(e2e.peakRssMiB),
+        // Includes the collector's start-up; CPU is far less sensitive to other load than rates.
+        collector_cpu_s: e2e.cpuSeconds,
+        collector_main_thread_cpu_s: e2e.mainThreadCpuSeconds,
         cores: cpu,
       };
     },

@@ -6,6 +6,14 @@
 import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FactorywatchError } from '../errors.js';
+import type { BodyFormat } from '../wal/entry.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body as text after content decoding, for routes that keep it as received (ingest). */
+    receivedBody?: { text: string; format: BodyFormat };
+  }
+}
 
 /** Stands in the records array for an NDJSON line that is not valid JSON. */
 export class UnparseableLine {
@@ -50,6 +58,7 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimitBytes: number
     (request, body, done) => {
       try {
         const text = decode(request, body as Buffer);
+        request.receivedBody = { text, format: 'json' };
         try {
           done(null, text.trim() === '' ? undefined : JSON.parse(text));
         } catch (error) {
@@ -71,7 +80,9 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimitBytes: number
     { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
     (request, body, done) => {
       try {
-        done(null, { records: parseNdjson(decode(request, body as Buffer)) });
+        const text = decode(request, body as Buffer);
+        request.receivedBody = { text, format: 'ndjson' };
+        done(null, { records: parseNdjson(text) });
       } catch (error) {
         done(error as Error);
       }
@@ -83,7 +94,9 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimitBytes: number
     { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
     (request, body, done) => {
       try {
-        done(null, decode(request, body as Buffer));
+        const text = decode(request, body as Buffer);
+        request.receivedBody = { text, format: 'exposition' };
+        done(null, text);
       } catch (error) {
         done(error as Error);
       }

@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { AuditEventInput } from '../governance/audit/event.js';
-import type { GpuSeriesSample } from '../gpu/parse-exposition.js';
 import type { Store } from '../store/store.js';
 
 export interface AppContext {
@@ -26,10 +25,22 @@ export interface AuditSink {
   append(input: AuditEventInput): void;
 }
 
-/** Where background producers (the GPU scraper, the demo feeds) hand records to the WAL. */
+/** One dcgm-exporter scrape, as fetched. */
+export interface Scrape {
+  tenant: string;
+  /** The exposition text; lines without a timestamp are samples at `scrapedAt`. */
+  body: string;
+  scrapedAt: number;
+  /** The target's labels, added to every sample (see gpu/labels.ts). */
+  labels: Record<string, string>;
+  /** GPU samples the body holds. */
+  samples: number;
+}
+
+/** Where background producers (the GPU scraper) hand what they fetched to the WAL. */
 export interface IngestSink {
-  /** Durably appends scraped GPU samples; rejects with FactorywatchError('WAL_FULL') past the cap. */
-  appendGpuSamples(tenant: string, samples: GpuSeriesSample[]): Promise<void>;
+  /** Durably appends a scrape; rejects with FactorywatchError('WAL_FULL') past the cap. */
+  appendScrape(scrape: Scrape): Promise<void>;
 }
 
 /** A background job started with the collector and stopped on shutdown. */
