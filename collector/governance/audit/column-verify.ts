@@ -84,6 +84,8 @@ class BatchBuilder {
   private ts: Float64Array;
   private rows = 0;
   private size = 0;
+  /** Checked batches whose buffers can take the next rows. */
+  private readonly spare: RowBatch[] = [];
 
   constructor(
     private readonly chainId: string,
@@ -157,13 +159,24 @@ class BatchBuilder {
       ts: this.ts.subarray(0, rowCount),
       cuts,
     };
-    this.bytes = new Uint8Array(batch.bytes.buffer.byteLength);
-    this.partStart = new Int32Array(this.capacity * (PARTS + 1));
-    this.seq = new Float64Array(this.capacity);
-    this.ts = new Float64Array(this.capacity);
+    const spare = this.spare.pop();
+    this.bytes = spare ? new Uint8Array(spare.bytes.buffer) : new Uint8Array(batch.bytes.buffer.byteLength);
+    this.partStart = spare
+      ? new Int32Array(spare.partStart.buffer)
+      : new Int32Array(this.capacity * (PARTS + 1));
+    this.seq = spare ? new Float64Array(spare.seq.buffer) : new Float64Array(this.capacity);
+    this.ts = spare ? new Float64Array(spare.ts.buffer) : new Float64Array(this.capacity);
     this.rows = 0;
     this.size = 0;
     return batch;
+  }
+
+  /**
+   * Takes back a checked batch's buffers for later batches: fresh ~5 MB ones per batch cost page
+   * faults, zeroing and GC, ~0.2 s per 1M events (audit-verify-1m, system CPU time).
+   */
+  recycle(batch: RowBatch): void {
+    if (this.spare.length <= MAX_IN_FLIGHT) this.spare.push(batch);
   }
 }
 
@@ -256,13 +269,16 @@ export async function verifyColumns(
     const batch = builder.take(firstSeq, cuts);
     if (!pool) {
       consume(checkRows(batch));
+      builder.recycle(batch);
       return true;
     }
     const checked = pool.check(batch);
     checked.catch(() => undefined); // a dead worker is judged below, in order
     consumed = consumed.then(async () => {
       try {
-        consume(await checked);
+        const { result, batch } = await checked;
+        consume(result);
+        builder.recycle(batch);
       } catch {
         ok = false;
       }

@@ -32,8 +32,14 @@ export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
+/** A checked batch: what the check found, and the batch back, its buffers free for reuse. */
+export interface CheckedBatch {
+  readonly result: RowBatchResult;
+  readonly batch: RowBatch;
+}
+
 interface Pending {
-  resolve(result: RowBatchResult): void;
+  resolve(checked: CheckedBatch): void;
   reject(error: Error): void;
 }
 
@@ -50,7 +56,7 @@ export class RowCheckPool {
       const failAll = (error: Error) => {
         for (const p of queue.splice(0)) p.reject(error);
       };
-      worker.on('message', (result: RowBatchResult) => queue.shift()?.resolve(result));
+      worker.on('message', (checked: CheckedBatch) => queue.shift()?.resolve(checked));
       worker.on('error', failAll);
       worker.on('exit', (code) => failAll(new Error(`row-check worker exited with code ${code}`)));
       this.workers.push(worker);
@@ -58,8 +64,11 @@ export class RowCheckPool {
     }
   }
 
-  /** Checks a batch on the next worker. The batch's buffers are transferred: do not reuse them. */
-  check(batch: RowBatch): Promise<RowBatchResult> {
+  /**
+   * Checks a batch on the next worker. The batch's buffers are transferred: do not use them
+   * until the batch comes back with the result.
+   */
+  check(batch: RowBatch): Promise<CheckedBatch> {
     const i = this.next++ % this.workers.length;
     return new Promise((resolve, reject) => {
       this.queues[i]!.push({ resolve, reject });
