@@ -15,6 +15,7 @@
 import { STREAMS, type IngestBatch, type Stream } from '../../ingest/rows.js';
 import type { IngestStore, StreamCount } from '../ingest-store.js';
 import type { ClickHouseDb } from './connection.js';
+import { markGpuIdleStale } from './gpu.js';
 import {
   INGEST_BATCHES,
   INGEST_TABLE_SPECS,
@@ -144,6 +145,11 @@ export function createClickHouseIngestStore(db: ClickHouseDb): IngestStore {
       await store(LABELS, batch, batch.labels, highWater, clean);
       await store(PIPELINE_STATS, batch, batch.pipelineStats, highWater, clean);
       await store(GPU_SAMPLES, batch, batch.gpuSamples, highWater, clean);
+      // Also when replaying rows already stored: a crash may have come between samples and marks.
+      await markGpuIdleStale(
+        db,
+        batch.gpuSamples.filter((r) => r.walSeq > highWater),
+      );
       await db.command(
         `INSERT INTO ${INGEST_BATCHES.name} (wal_id, from_seq, to_seq, applied_at) SELECT {walId:String}, {fromSeq:Int64}, {toSeq:Int64}, {at:Int64}`,
         {
