@@ -1,15 +1,18 @@
 /**
  * GPU benchmarks: exposition parsing throughput, and the idle report over a week of a
- * 1,000-GPU fleet scraped every 30 s (~20M samples) in the embedded store.
+ * 1,000-GPU fleet scraped every 30 s (~20M samples) in the embedded store, read from hourly
+ * rollups (the rollup pass timed on its own) beside the raw-only computation of the same report.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExposition } from '../collector/gpu/parse-exposition.js';
 import { GPU_CONFIG_DEFAULTS } from '../collector/gpu/config.js';
-import { idleReport } from '../collector/gpu/idle.js';
+import { idleReport, type IdleReport } from '../collector/gpu/idle.js';
+import { ROLLUP_BUCKETS_PER_CALL } from '../collector/gpu/rollup.js';
 import { openDuckDbStore } from '../collector/store/duckdb/index.js';
 import { DuckDb } from '../collector/store/duckdb/connection.js';
+import type { GpuStore } from '../collector/store/gpu-store.js';
 import type { BenchCase } from './case.js';
 import { emulatorScrape } from '../collector/demo/dcgm-emulator.js';
 
@@ -40,13 +43,15 @@ const gpuParse: BenchCase = {
   },
 };
 
+const load1 = () => Number(loadavg()[0]?.toFixed(2));
+
 const GPUS = 1000;
 const DAYS = 7;
 const STEP_MS = 30_000;
 
 const gpuIdle20m: BenchCase = {
   name: 'gpu-idle-20m',
-  description: `idle report (by gpu) over ${GPUS} GPUs × ${DAYS} days × 30 s in DuckDB, with a starved pipeline`,
+  description: `idle report (by gpu) over ${GPUS} GPUs × ${DAYS} days × 30 s in DuckDB, with a starved pipeline: hourly rollup pass, report from rollups, report from raw samples`,
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'fw-bench-gpu-'));
     const path = join(dir, 'bench.duckdb');
@@ -87,24 +92,59 @@ const gpuIdle20m: BenchCase = {
     const reopened = await openDuckDbStore(path);
     const config = { ...GPU_CONFIG_DEFAULTS };
     const query = { tenant: 'default', from: t0, until: t0 + DAYS * 86_400_000, by: 'gpu' as const };
+
+    // The rollup job's work for the whole week, in its own calls of at most a day of hours.
+    const rollupLoad = load1();
+    const rollupStarted = performance.now();
+    let buckets = 0;
+    for (;;) {
+      const pass = await reopened.gpu.rollUpIdle({
+        threshold: config.threshold,
+        closedBefore: t0 + (DAYS + 1) * 86_400_000,
+        maxBuckets: ROLLUP_BUCKETS_PER_CALL,
+      });
+      buckets += pass.buckets;
+      if (pass.pending === 0 || pass.buckets === 0) break;
+    }
+    const rollupMs = performance.now() - rollupStarted;
+
     await idleReport(reopened.gpu, config, query); // warm the file cache once
+    const reportLoad = load1();
     const timings: number[] = [];
-    let rowsOut = 0;
+    let report: IdleReport | undefined;
     for (let r = 0; r < 3; r++) {
       const started = performance.now();
-      const report = await idleReport(reopened.gpu, config, query);
+      report = await idleReport(reopened.gpu, config, query);
       timings.push(performance.now() - started);
-      rowsOut = report.rows.length;
     }
+    timings.sort((a, b) => a - b);
+
+    // The same report from raw samples only, once: the figure the rollups replace.
+    const rawOnly: GpuStore = {
+      ...reopened.gpu,
+      idleAggregates: (q) => reopened.gpu.idleAggregates({ ...q, rollups: false }),
+      mappedPipelines: (q) => reopened.gpu.mappedPipelines({ ...q, rollups: false }),
+    };
+    const rawLoad = load1();
+    const rawStarted = performance.now();
+    const raw = await idleReport(rawOnly, config, query);
+    const rawMs = performance.now() - rawStarted;
     await reopened.close();
     rmSync(dir, { recursive: true, force: true });
-    timings.sort((a, b) => a - b);
     return {
       samples: n,
       load_ms: Math.round(loadMs),
+      rollup_buckets: buckets,
+      rollup_ms: Math.round(rollupMs),
+      rollup_load_1m: rollupLoad,
       idle_report_ms_median: Math.round(timings[1] as number),
       idle_report_ms_min: Math.round(timings[0] as number),
-      rows: rowsOut,
+      report_load_1m: reportLoad,
+      raw_report_ms: Math.round(rawMs),
+      raw_load_1m: rawLoad,
+      rows: report?.rows.length ?? 0,
+      // 1 when the rollup-backed report equals the raw-only one, row for row.
+      same_as_raw: JSON.stringify(report?.rows) === JSON.stringify(raw.rows) ? 1 : 0,
       samples_per_s: Math.round(n / ((timings[1] as number) / 1000)),
     };
   },
