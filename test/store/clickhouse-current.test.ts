@@ -9,7 +9,7 @@ import { ClickHouseDb } from '../../collector/store/clickhouse/connection.js';
 import { openClickHouseStore } from '../../collector/store/clickhouse/index.js';
 import { parseClickHouseUrl } from '../../collector/store/clickhouse/url.js';
 import { startChdbServer, type ChdbTestServer } from '../helpers/chdb-server.js';
-import { INJECTION_CORPUS } from '../helpers/injection-corpus.js';
+import { describeParameterRoundTrips } from '../helpers/injection-corpus.js';
 import { batchOf, featureRow, predictionRow } from '../helpers/rows.js';
 import { describeStoreContract } from '../store-contract/contract.js';
 
@@ -99,26 +99,5 @@ describe('ClickHouse query parameters on the current engine', () => {
     expect(db.features.queryParameters).toBe(true);
   });
 
-  it('round-trips every corpus string through a server-side parameter unchanged', async () => {
-    for (const value of INJECTION_CORPUS) {
-      const rows = await db.query<{ v: string; n: number }>(
-        'SELECT {v:String} AS v, length({v:String}) AS n',
-        { v: value },
-      );
-      expect(rows, JSON.stringify(value.slice(0, 40))).toEqual([{ v: value, n: Buffer.byteLength(value) }]);
-    }
-  });
-
-  it('round-trips the whole corpus as one Array(String) parameter', async () => {
-    const rows = await db.query<{ v: string[] }>('SELECT {v:Array(String)} AS v', { v: INJECTION_CORPUS });
-    expect(rows[0]?.v).toEqual(INJECTION_CORPUS);
-  });
-
-  it('keeps NULL distinct from the string "NULL"', async () => {
-    const rows = await db.query(
-      'SELECT isNull({a:Nullable(String)}) AS a, isNull({b:Nullable(String)}) AS b',
-      { a: null, b: 'NULL' },
-    );
-    expect(rows).toEqual([{ a: 1, b: 0 }]);
-  });
+  describeParameterRoundTrips(() => db);
 });

@@ -11,7 +11,7 @@ import { isTransientStoreError } from '../../collector/store/clickhouse/errors.j
 import { openClickHouseStore, type ClickHouseStore } from '../../collector/store/clickhouse/index.js';
 import { PREDICTIONS, PREDICTION_FEATURES } from '../../collector/store/clickhouse/ingest-tables.js';
 import { createTableSql } from '../../collector/store/clickhouse/schema.js';
-import { bindInline, sqlLiteral, type SqlValue } from '../../collector/store/clickhouse/sql.js';
+import { bindInline, sqlLiteral } from '../../collector/store/clickhouse/sql.js';
 import { parseClickHouseUrl } from '../../collector/store/clickhouse/url.js';
 import { featuresOf, parseServerVersion } from '../../collector/store/clickhouse/version.js';
 import { startClickHouse, TEST_CLUSTER, type ClickHouseTestServer } from '../helpers/clickhouse-server.js';
@@ -30,7 +30,7 @@ import { createClickHouseGpuStore } from '../../collector/store/clickhouse/gpu.j
 import type { AuditEventRow } from '../../collector/store/audit-store.js';
 import type { FeatureRow, GpuSampleRow, PipelineStatRow } from '../../collector/ingest/rows.js';
 import { scratchDir } from '../helpers/tmp.js';
-import { INJECTION_CORPUS } from '../helpers/injection-corpus.js';
+import { describeParameterRoundTrips, INJECTION_CORPUS } from '../helpers/injection-corpus.js';
 import { join } from 'node:path';
 import { describeStoreContract } from '../store-contract/contract.js';
 
@@ -64,56 +64,7 @@ describe('ClickHouse escaping (servers without query parameters)', () => {
     expect(bindInline('SELECT {v:String}', { v: "it's" })).toBe("SELECT CAST('it\\'s' AS String)");
   });
 
-  it('round-trips every corpus string through a bound placeholder unchanged', async () => {
-    for (const value of INJECTION_CORPUS) {
-      const rows = await db.query<{ v: string; n: number }>(
-        'SELECT {v:String} AS v, length({v:String}) AS n',
-        { v: value },
-      );
-      expect(rows, JSON.stringify(value.slice(0, 40))).toEqual([{ v: value, n: Buffer.byteLength(value) }]);
-    }
-  });
-
-  it('round-trips the whole corpus as one Array(String) parameter', async () => {
-    const rows = await db.query<{ v: string[] }>('SELECT {v:Array(String)} AS v', { v: INJECTION_CORPUS });
-    expect(rows[0]?.v).toEqual(INJECTION_CORPUS);
-  });
-
-  it('round-trips numbers, including the edges JSON cannot carry', async () => {
-    const values: SqlValue[] = [
-      0,
-      -0,
-      1,
-      -1,
-      0.1,
-      1e21,
-      -1e-7,
-      5e-324,
-      -1e-310,
-      2.2250738585072014e-308,
-      Number.MAX_SAFE_INTEGER,
-      -Number.MAX_SAFE_INTEGER,
-    ];
-    for (const value of values) {
-      const rows = await db.query<{ v: number }>('SELECT {v:Float64} AS v', { v: value });
-      expect(rows[0]?.v).toBe(Object.is(value, -0) ? 0 : value);
-    }
-    const special = await db.query<{ a: number; b: number; c: number }>(
-      'SELECT isNaN({a:Float64}) AS a, isInfinite({b:Float64}) AND {b:Float64} > 0 AS b, {c:Float64} < 0 AND isInfinite({c:Float64}) AS c',
-      { a: NaN, b: Infinity, c: -Infinity },
-    );
-    expect(special).toEqual([{ a: 1, b: 1, c: 1 }]);
-    // A negative literal after a minus stays a subtraction, never a `--` comment.
-    expect(await db.query('SELECT 1 - {v:Int64} AS v', { v: -1 })).toEqual([{ v: 2 }]);
-  });
-
-  it('keeps NULL distinct from the string "NULL"', async () => {
-    const rows = await db.query(
-      'SELECT isNull({a:Nullable(String)}) AS a, isNull({b:Nullable(String)}) AS b',
-      { a: null, b: 'NULL' },
-    );
-    expect(rows).toEqual([{ a: 1, b: 0 }]);
-  });
+  describeParameterRoundTrips(() => db);
 
   it('stores corpus strings as names and finds them again by tenant, leaving every table in place', async () => {
     const store = await openClickHouseStore(freshUrl());
