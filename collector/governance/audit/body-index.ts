@@ -3,13 +3,14 @@
  * canonical body says, without JSON.parse. JSON.parse plus string decoding of every body and
  * column took seconds per 1M events (bench/governance.bench.ts, audit-verify-1m, deep).
  *
- * It accepts only bodies in a narrow subset of JSON — one flat object, keys and strings of
- * printable ASCII without escapes, integers of at most 15 digits, true/false/null, no
- * whitespace — which every event without `details` and with plain ASCII values is. Without a
- * backslash anywhere, every `"` delimits a string, so the quotes alone give the structure. For
- * those bodies, JSON.parse
- * would succeed and yield exactly the bytes compared here, so `true` implies the exact check
- * passes; `false` means "not sure", and the caller falls back to the exact check.
+ * It accepts only bodies in a narrow subset of JSON — one flat object; keys and strings without
+ * escapes or control characters; integers of at most 15 digits; true, false, null; no
+ * whitespace — which every event without `details` and without characters JSON must escape is.
+ * Without a backslash anywhere, every `"` delimits a string, so the quotes alone give the
+ * structure, and each key and string is exactly its UTF-8 bytes between the quotes. For those
+ * bodies JSON.parse succeeds and yields members whose bytes are the ones compared here (equal
+ * bytes decode to equal strings), so `true` implies the exact check passes; `false` means
+ * "not sure", and the caller falls back to the exact check.
  */
 import type { AuditEventRow } from '../../store/audit-store.js';
 import type { AuditEventBody } from './event.js';
@@ -33,9 +34,9 @@ const TS_MEMBER = 7;
 const KIND = 0;
 const MEMBER_KEY_BYTES = MEMBER_KEYS.map((k) => new TextEncoder().encode(k));
 
-/** 1 for the bytes a string may hold unescaped here: printable ASCII but `"` and `\`. */
+/** 1 for the bytes a string may hold here: any but control characters, `"` and `\`. */
 const PLAIN_BYTE = new Uint8Array(256);
-for (let c = 0x20; c <= 0x7e; c++) PLAIN_BYTE[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+for (let c = 0x20; c <= 0xff; c++) PLAIN_BYTE[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
 const LITERALS = ['true', 'false', 'null'].map((k) => new TextEncoder().encode(k));
 
 function sameBytes(
@@ -92,7 +93,7 @@ const quotes = new Int32Array(4096);
 let wordsOf: ArrayBufferLike | undefined;
 let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
 
-/** Notes byte i of a body in `quotes` if it is a quote; false if it may not stand in a plain string. */
+/** Notes byte i of a body in `quotes` if it is a quote; -1 if it may not stand in a string here. */
 function byteOk(bytes: Uint8Array, i: number, n: number): number {
   const b = bytes[i]!;
   if (b === QUOTE) {
@@ -105,9 +106,9 @@ function byteOk(bytes: Uint8Array, i: number, n: number): number {
 
 /**
  * The positions of the quotes in bytes[start, end), in `quotes`, and their count; -1 when a
- * byte could make JSON.parse read the body other than as plain ASCII strings (a control byte,
- * DEL, non-ASCII or a backslash). Four bytes at a time where aligned (SWAR): a word's high bits
- * flag a byte ≥ 0x80, < 0x20, 0x7f or `\`, and, exactly per byte, the quotes.
+ * byte could make JSON.parse read a string other than as its bytes: a control character or a
+ * backslash. Four bytes at a time where aligned (SWAR): a word's high bits flag a byte < 0x20
+ * or `\`, and, exactly per byte, the quotes.
  */
 function findQuotes(bytes: Uint8Array, start: number, end: number): number {
   let n = 0;
@@ -123,12 +124,7 @@ function findQuotes(bytes: Uint8Array, start: number, end: number): number {
     for (; i + 4 <= end; i += 4) {
       const v = words[(base + i) >> 2]!;
       const backslash = v ^ 0x5c5c5c5c;
-      const del = v ^ 0x7f7f7f7f;
-      const flagged =
-        v |
-        (((v - 0x20202020) | 0) & ~v) |
-        (((backslash - ONES) | 0) & ~backslash) |
-        (((del - ONES) | 0) & ~del);
+      const flagged = (((v - 0x20202020) | 0) & ~v) | (((backslash - ONES) | 0) & ~backslash);
       if ((flagged & HIGH_BITS) !== 0) return -1;
       const quote = v ^ 0x22222222;
       // The high bit of each byte of `quote` that is zero (no carry between bytes).
