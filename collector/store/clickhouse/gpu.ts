@@ -23,6 +23,12 @@
  * first timestamp together (the marker sorts before a sample at the same time), so successors
  * across bucket boundaries are found as the raw statement finds them; the (gap, count) rows join
  * the median as weights and add count × min(gap, 2 × nominal).
+ *
+ * Exactness (see duckdb/gpu.ts) has one limit here: the raw statement orders samples of one
+ * series that share a millisecond and an activity value by the id of their attribute set with
+ * the mapped pipeline, which depends on the query's rules; a rollup orders them by the id of the
+ * stored attributes. Only such exact duplicates with different attribute sets can be counted
+ * under a different attribute set than the raw statement counts them.
  */
 import { gpuIdleAggregateFromRow, type GpuIdleSqlRow } from '../gpu-rows.js';
 import {
@@ -359,7 +365,8 @@ async function freshVersions(
        WHERE tenant = {tenant:String} AND ts >= {lo:Int64} AND ts <= {hi:Int64} GROUP BY ts) AS marks USING (bucket)
      WHERE marked <= intDiv(version, ${VERSION_SCALE})
        AND toString(toYYYYMMDD(toDateTime(intDiv(bucket, 1000), 'UTC'))) IN (
-         SELECT partition_id FROM system.parts WHERE database = currentDatabase() AND table = 'gpu_samples' AND active)
+         SELECT partition_id FROM system.parts
+         WHERE database = currentDatabase() AND table IN ('gpu_samples', 'gpu_samples_local') AND active)
      ORDER BY bucket, version`,
     threshold === undefined ? { tenant, lo, hi } : { tenant, lo, hi, threshold },
   );
