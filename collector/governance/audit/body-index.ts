@@ -90,8 +90,17 @@ const HIGH_BITS = 0x80808080 | 0;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Where findQuotes puts the quotes it finds. A body with more is not judged here. */
 const quotes = new Int32Array(4096);
-let wordsOf: ArrayBufferLike | undefined;
-let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+/** The 32-bit view of the last body's buffer; weak, so no finished batch's buffer stays alive. */
+let lastWords: WeakRef<Int32Array<ArrayBufferLike>> | undefined;
+
+function wordsOf(bytes: Uint8Array): Int32Array<ArrayBufferLike> {
+  let words = lastWords?.deref();
+  if (words?.buffer !== bytes.buffer) {
+    words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
+    lastWords = new WeakRef(words);
+  }
+  return words;
+}
 
 /** Notes byte i of a body in `quotes` if it is a quote; -1 if it may not stand in a string here. */
 function byteOk(bytes: Uint8Array, i: number, n: number): number {
@@ -116,10 +125,7 @@ function findQuotes(bytes: Uint8Array, start: number, end: number): number {
   const base = bytes.byteOffset;
   if (LITTLE_ENDIAN) {
     for (; i < end && ((base + i) & 3) !== 0; i++) if ((n = byteOk(bytes, i, n)) < 0) return -1;
-    if (i + 4 <= end && wordsOf !== bytes.buffer) {
-      wordsOf = bytes.buffer;
-      words = new Int32Array(bytes.buffer, 0, bytes.buffer.byteLength >> 2);
-    }
+    const words = wordsOf(bytes);
     // `| 0` keeps the arithmetic in int32 (no float overflow).
     for (; i + 4 <= end; i += 4) {
       const v = words[(base + i) >> 2]!;
