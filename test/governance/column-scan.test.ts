@@ -6,7 +6,7 @@ import {
   type ChainStart,
   type ColumnScanSource,
 } from '../../collector/governance/audit/column-verify.js';
-import { chainHash, eventBody, GENESIS_HASH } from '../../collector/governance/audit/event.js';
+import { chainHash, eventBody, eventLeafHash, GENESIS_HASH } from '../../collector/governance/audit/event.js';
 import {
   CompactRange,
   coveringSubtrees,
@@ -176,6 +176,57 @@ describe('verifyColumns links', () => {
       } finally {
         await store.close();
       }
+    }
+  });
+});
+
+describe('verifyColumns batches', () => {
+  it('checks checkpoint heads and roots inside and at the ends of batches of any alignment', async () => {
+    const rows = chainRows(300);
+    const store = await openDuckDbStore(join(scratchDir(), 'store.duckdb'));
+    await store.audit.appendEvents(rows);
+    const tree = new MerkleTree();
+    for (const row of rows) tree.appendLeafHash(eventLeafHash(row.hash));
+    const sizes = [1, 37, 100, 128, 201, 300];
+    /** Checkpoints at `sizes`; the one at `bad` with a wrong root or head. */
+    const checkpoints = (bad?: number, wrong?: 'root' | 'head') =>
+      new Map(
+        sizes.map((size) => [
+          size,
+          [
+            {
+              chainId: CHAIN,
+              treeSize: size,
+              ts: 0,
+              rootHash: size === bad && wrong === 'root' ? 'f'.repeat(64) : tree.root(size).toString('hex'),
+              headHash: size === bad && wrong === 'head' ? rows[0]!.hash : rows[size - 1]!.hash,
+              keyId: '',
+              signature: '',
+            },
+          ],
+        ]),
+      );
+    try {
+      // 5,000 bytes: batches of ~8 rows that start anywhere; 64 rows: aligned batches.
+      for (const batchBytes of [5_000, undefined])
+        for (const workers of [SOURCE_WORKER, undefined]) {
+          const verify = (deep: boolean, bySize: ReturnType<typeof checkpoints>) =>
+            verifyColumns(store.audit as typeof store.audit & ColumnScanSource, CHAIN, start, bySize, deep, {
+              workers,
+              workerCount: 2,
+              batchRows: 64,
+              batchBytes,
+            });
+          const setup = `batchBytes ${batchBytes}, workers ${!!workers}`;
+          expect(await verify(true, checkpoints()), setup).toBe(300);
+          for (const bad of [37, 201]) {
+            expect(await verify(true, checkpoints(bad, 'root')), `${setup}, root at ${bad}`).toBeUndefined();
+            expect(await verify(false, checkpoints(bad, 'root')), `${setup}, shallow`).toBe(300);
+            expect(await verify(false, checkpoints(bad, 'head')), `${setup}, head at ${bad}`).toBeUndefined();
+          }
+        }
+    } finally {
+      await store.close();
     }
   });
 });

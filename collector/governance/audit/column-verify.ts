@@ -61,10 +61,11 @@ export interface ColumnVerifyOptions {
   workers?: WorkerSpec | undefined;
   workerCount?: number;
   /**
-   * Rows per batch: batches end at multiples of it. Chains shorter than one batch are checked
-   * in-thread (no worker start-up).
+   * Rows per batch: batches end at multiples of it, or earlier once they hold `batchBytes`.
+   * Chains shorter than one batch are checked in-thread (no worker start-up).
    */
   batchRows?: number;
+  batchBytes?: number;
 }
 
 /**
@@ -72,6 +73,8 @@ export interface ColumnVerifyOptions {
  * and a few batches in flight keep memory bounded.
  */
 const BATCH_ROWS = 8_192;
+/** Bytes after which a batch is sent early (events with large request bodies): offsets stay int32, memory bounded. */
+const BATCH_BYTES = 64 * 1024 * 1024;
 const MAX_IN_FLIGHT = 4;
 /** Parts of a row in a shallow scan: prev_hash, body, hash. */
 const CHAIN_PARTS = 3;
@@ -102,6 +105,11 @@ class BatchBuilder {
     return this.rows;
   }
 
+  /** Bytes of the rows added so far. */
+  get byteCount(): number {
+    return this.rows === 0 ? 0 : this.partStart[this.rows * (PARTS + 1) - 1]!;
+  }
+
   /**
    * Adds row `row` of `chunk` (its bytes come with `copyFrom`). False when its parts are NULL or
    * do not add up to its length.
@@ -129,7 +137,7 @@ class BatchBuilder {
 
   /** Copies the bytes of the rows added from `chunk` since the last copy: rows [from, to) of it. */
   copyFrom(chunk: EventColumnChunk, from: number, to: number): void {
-    const end = this.partStart[this.rows * (PARTS + 1) - 1]!;
+    const end = this.byteCount;
     if (end > this.bytes.length) {
       const grown = new Uint8Array(Math.max(2 * this.bytes.length, end));
       grown.set(this.bytes.subarray(0, this.size));
@@ -203,6 +211,7 @@ export async function verifyColumns(
 ): Promise<number | undefined> {
   const spec = 'workers' in options ? options.workers : compiledWorkerSpec();
   const batchRows = options.batchRows ?? BATCH_ROWS;
+  const batchBytes = options.batchBytes ?? BATCH_BYTES;
   const parts = deep ? PARTS : CHAIN_PARTS;
   /** The hash the next batch's first row must link to (its prev_hash). */
   let prev: Uint8Array = Buffer.from(start.prevHash, 'utf8');
@@ -264,7 +273,7 @@ export async function verifyColumns(
     }
     prev = builder.part(rowCount - 1, 2).slice();
     // Only chains of a full batch or more pay for worker start-up (~40 ms).
-    if (!pool && spec && rowCount === batchRows)
+    if (!pool && spec && (rowCount === batchRows || builder.byteCount >= batchBytes))
       pool = new RowCheckPool(spec, options.workerCount ?? defaultWorkerCount());
     const batch = builder.take(firstSeq, cuts);
     if (!pool) {
@@ -295,14 +304,15 @@ export async function verifyColumns(
         let row = 0;
         while (row < rowCount) {
           // Up to the end of the chunk or of the batch, whichever comes first.
-          const end = Math.min(rowCount, row + batchRows - (expected % batchRows));
+          let end = Math.min(rowCount, row + batchRows - (expected % batchRows));
           for (let r = row; r < end; r++) {
             if (chunk.seq(r) !== expected || !builder.addRow(chunk, r, expected, parts)) return (ok = false);
             expected++;
+            if (builder.byteCount >= batchBytes) end = r + 1;
           }
           builder.copyFrom(chunk, row, end);
           row = end;
-          if (expected % batchRows === 0 && !dispatch()) return false;
+          if ((expected % batchRows === 0 || builder.byteCount >= batchBytes) && !dispatch()) return false;
         }
         // Bounded memory: wait for the oldest batch when too many are out.
         while (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
