@@ -88,8 +88,10 @@ const ONES = 0x01010101;
 const LOW_BITS = 0x7f7f7f7f;
 const HIGH_BITS = 0x80808080 | 0;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-/** Where findQuotes puts the quotes it finds. A body with more is not judged here. */
-const quotes = new Int32Array(4096);
+/** Where findQuotes puts the quotes it finds: room for one per byte of the longest body so far. */
+let quotes = new Int32Array(4096);
+/** Longer bodies (large request details) are left to the exact check: `quotes` stays small. */
+const MAX_JUDGED_BYTES = 1 << 20;
 /** The 32-bit view of the last body's buffer; weak, so no finished batch's buffer stays alive. */
 let lastWords: WeakRef<Int32Array<ArrayBufferLike>> | undefined;
 
@@ -102,12 +104,11 @@ function wordsOf(bytes: Uint8Array): Int32Array<ArrayBufferLike> {
   return words;
 }
 
-/** Notes byte i of a body in `quotes` if it is a quote; -1 if it may not stand in a string here. */
-function byteOk(bytes: Uint8Array, i: number, n: number): number {
+/** Notes byte i of a body in `found` if it is a quote; -1 if it may not stand in a string here. */
+function byteOk(bytes: Uint8Array, i: number, found: Int32Array, n: number): number {
   const b = bytes[i]!;
   if (b === QUOTE) {
-    if (n === quotes.length) return -1;
-    quotes[n++] = i;
+    found[n++] = i;
     return n;
   }
   return PLAIN_BYTE[b] === 1 ? n : -1;
@@ -120,30 +121,37 @@ function byteOk(bytes: Uint8Array, i: number, n: number): number {
  * or `\`, and, exactly per byte, the quotes.
  */
 function findQuotes(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start > quotes.length) {
+    if (end - start > MAX_JUDGED_BYTES) return -1;
+    quotes = new Int32Array(end - start);
+  }
+  const found = quotes;
   let n = 0;
   let i = start;
   const base = bytes.byteOffset;
   if (LITTLE_ENDIAN) {
-    for (; i < end && ((base + i) & 3) !== 0; i++) if ((n = byteOk(bytes, i, n)) < 0) return -1;
-    const words = wordsOf(bytes);
-    // `| 0` keeps the arithmetic in int32 (no float overflow).
-    for (; i + 4 <= end; i += 4) {
-      const v = words[(base + i) >> 2]!;
-      const backslash = v ^ 0x5c5c5c5c;
-      const flagged = (((v - 0x20202020) | 0) & ~v) | (((backslash - ONES) | 0) & ~backslash);
-      if ((flagged & HIGH_BITS) !== 0) return -1;
-      const quote = v ^ 0x22222222;
-      // The high bit of each byte of `quote` that is zero (no carry between bytes).
-      let found = ~(((quote & LOW_BITS) + LOW_BITS) | 0 | quote | LOW_BITS);
-      while (found !== 0) {
-        const bit = found & -found;
-        if (n === quotes.length) return -1;
-        quotes[n++] = i + ((31 - Math.clz32(bit)) >> 3);
-        found ^= bit;
+    for (; i < end && ((base + i) & 3) !== 0; i++) if ((n = byteOk(bytes, i, found, n)) < 0) return -1;
+    if (i < end) {
+      // Word j holds bytes [4j - base, 4j - base + 4); `| 0` keeps the arithmetic in int32.
+      const words = wordsOf(bytes);
+      let j = (base + i) >> 2;
+      for (const last = (base + end) >> 2; j < last; j++) {
+        const v = words[j]!;
+        const backslash = v ^ 0x5c5c5c5c;
+        if (((((v - 0x20202020) | 0) & ~v) | (((backslash - ONES) | 0) & ~backslash)) & HIGH_BITS) return -1;
+        const quote = v ^ 0x22222222;
+        // The high bit of each byte of `quote` that is zero (no carry between bytes).
+        let zeros = ~(((quote & LOW_BITS) + LOW_BITS) | 0 | quote | LOW_BITS);
+        while (zeros !== 0) {
+          const bit = zeros & -zeros;
+          found[n++] = (j << 2) - base + ((31 - Math.clz32(bit)) >> 3);
+          zeros ^= bit;
+        }
       }
+      i = (j << 2) - base;
     }
   }
-  for (; i < end; i++) if ((n = byteOk(bytes, i, n)) < 0) return -1;
+  for (; i < end; i++) if ((n = byteOk(bytes, i, found, n)) < 0) return -1;
   return n;
 }
 
@@ -171,6 +179,7 @@ export function indexSurelyMatches(
   if (end - bodyStart < 2 || bytes[bodyStart] !== OPEN || bytes[end - 1] !== CLOSE) return false;
   const n = findQuotes(bytes, bodyStart, end);
   if (n < 0) return false;
+  const found = quotes;
   for (let k = 0; k < STRING_MEMBERS; k++) spanStart[k] = -1;
   let seqSeen = false;
   let tsSeen = false;
@@ -180,8 +189,8 @@ export function indexSurelyMatches(
   // digit or literal byte, so every scan stops before the end.
   for (;;) {
     // Key: the next two quotes, the first right here.
-    if (q + 1 >= n || quotes[q] !== i) return false;
-    const keyEnd = quotes[q + 1]!;
+    if (q + 1 >= n || found[q] !== i) return false;
+    const keyEnd = found[q + 1]!;
     q += 2;
     if (bytes[keyEnd + 1] !== COLON) return false;
     const member = memberOf(bytes, i + 1, keyEnd);
@@ -189,8 +198,8 @@ export function indexSurelyMatches(
     // Value.
     const c = bytes[i]!;
     if (c === QUOTE) {
-      if (q + 1 >= n || quotes[q] !== i) return false;
-      const valueEnd = quotes[q + 1]!;
+      if (q + 1 >= n || found[q] !== i) return false;
+      const valueEnd = found[q + 1]!;
       q += 2;
       if (member >= SEQ_MEMBER) return false;
       if (member >= 0) {
