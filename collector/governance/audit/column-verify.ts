@@ -188,10 +188,14 @@ class BatchBuilder {
   }
 }
 
-/** Whether `bytes` are the ASCII characters of `text`. */
-function isAscii(bytes: Uint8Array, text: string): boolean {
+/**
+ * Whether `bytes` are `text`, all ASCII: then, and only then for sure, they decode to it (the
+ * exact pass compares the decoded string).
+ */
+function isAsciiOf(bytes: Uint8Array, text: string): boolean {
   if (bytes.length !== text.length) return false;
-  for (let k = 0; k < bytes.length; k++) if (bytes[k] !== text.charCodeAt(k)) return false;
+  for (let k = 0; k < bytes.length; k++)
+    if (bytes[k]! >= 0x80 || bytes[k] !== text.charCodeAt(k)) return false;
   return true;
 }
 
@@ -268,7 +272,7 @@ export async function verifyColumns(
     for (; nextSize < sizes.length && sizes[nextSize]! <= expected; nextSize++) {
       const size = sizes[nextSize]!;
       const head = builder.part(size - 1 - firstSeq, 2);
-      if (checkpointsBySize.get(size)!.some((c) => !isAscii(head, c.headHash))) return (ok = false);
+      if (checkpointsBySize.get(size)!.some((c) => !isAsciiOf(head, c.headHash))) return (ok = false);
       if (size < expected) cuts.push(size - firstSeq);
     }
     prev = builder.part(rowCount - 1, 2).slice();
