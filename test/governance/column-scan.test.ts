@@ -15,6 +15,7 @@ import {
 } from '../../collector/governance/audit/merkle.js';
 import type { AuditEventRow } from '../../collector/store/audit-store.js';
 import { DuckDb } from '../../collector/store/duckdb/connection.js';
+import { blobRows } from '../../collector/store/duckdb/audit.js';
 import { openDuckDbStore } from '../../collector/store/duckdb/index.js';
 import { scratchDir } from '../helpers/tmp.js';
 
@@ -128,6 +129,27 @@ describe('the DuckDB column scan', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('blobRows without the bindings or the vector’s string_t view', () => {
+  it('falls back to one read per row, with the same bytes and lengths', () => {
+    const items = ['a', '', 'bcdefghijklmnop', null, 'xyz'].map((t) => (t === null ? null : Buffer.from(t)));
+    const reads: number[] = [];
+    const rows = blobRows(
+      {
+        getItemBytes: (row: number) => {
+          reads.push(row);
+          return items[row] ?? null;
+        },
+      },
+      items.length,
+    );
+    expect(items.map((_, row) => rows.length(row))).toEqual([1, 0, 15, -1, 3]);
+    const target = new Uint8Array(20);
+    rows.copyRows(1, 5, target, 2);
+    expect(Buffer.from(target.subarray(2, 20)).toString()).toBe('bcdefghijklmnopxyz');
+    expect(reads.filter((row) => row === 2)).toHaveLength(1); // each row read once
   });
 });
 

@@ -134,7 +134,13 @@ const INLINE_MAX = 12;
  * vector's string_t entries (the C API's duckdb_string_t layout) from the DataView the
  * node-api vector keeps; without it, or without the bindings, falls back to getItemBytes.
  */
-function blobRows(vector: DuckDBBlobVector, rowCount: number) {
+export function blobRows(
+  vector: Pick<DuckDBBlobVector, 'getItemBytes'>,
+  rowCount: number,
+): {
+  length(row: number): number;
+  copyRows(from: number, to: number, target: Uint8Array, offset: number): void;
+} {
   const view = (vector as unknown as { dataView?: unknown }).dataView;
   const copy = copyFromPointer;
   if (!copy || !(view instanceof DataView) || view.byteLength !== rowCount * STRING_T) {
