@@ -17,6 +17,7 @@ import { featuresOf, parseServerVersion } from '../../collector/store/clickhouse
 import { startClickHouse, TEST_CLUSTER, type ClickHouseTestServer } from '../helpers/clickhouse-server.js';
 import { runClickHouseCli } from '../../collector/store/clickhouse/cli.js';
 import { clusterDdl } from '../../collector/store/clickhouse/cluster-ddl.js';
+import { EXPIRING_TABLES } from '../../collector/store/clickhouse/retention.js';
 import { batchOf, featureRow, gpuSampleRow, pipelineStatRow, predictionRow } from '../helpers/rows.js';
 import { openDuckDbStore } from '../../collector/store/duckdb/index.js';
 import type { Store } from '../../collector/store/store.js';
@@ -192,6 +193,15 @@ describe('ClickHouse retention', () => {
           ],
           features: [featureRow({ walSeq: 0, ts: day(1) }), featureRow({ walSeq: 3, ts: day(3) })],
         }),
+      );
+      // The GPU idle rollups expire with the samples they summarise.
+      expect(EXPIRING_TABLES).toEqual(
+        expect.arrayContaining([
+          'gpu_samples',
+          'gpu_idle_rollups',
+          'gpu_idle_rollup_buckets',
+          'gpu_idle_stale',
+        ]),
       );
       const dropped = await store.dropPartitionsBefore(day(3, 6));
       expect(dropped).toEqual([

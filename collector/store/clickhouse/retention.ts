@@ -4,6 +4,7 @@
  * own retention (policies/audit.yaml) and are never touched here.
  */
 import type { ClickHouseDb } from './connection.js';
+import { GPU_TABLES } from './gpu.js';
 import { INGEST_TABLE_SPECS } from './ingest-tables.js';
 import { sqlIdentifier, sqlLiteral } from './sql.js';
 
@@ -13,10 +14,10 @@ export interface DroppedPartition {
   partition: string;
 }
 
-/** The day-partitioned tables retention applies to. */
-export const EXPIRING_TABLES: readonly string[] = INGEST_TABLE_SPECS.filter(
-  (s) => s.partitionByDay && s.expires,
-).map((s) => s.name);
+/** The day-partitioned tables retention applies to: ingest tables and the GPU idle rollups. */
+export const EXPIRING_TABLES: readonly string[] = [...INGEST_TABLE_SPECS, ...GPU_TABLES]
+  .filter((s) => s.partitionByDay && s.expires)
+  .map((s) => s.name);
 
 /** YYYYMMDD of the UTC day holding `epochMs`, as a number. */
 export function utcDayNumber(epochMs: number): number {
