@@ -43,21 +43,21 @@ export interface RowBatchResult {
 }
 
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** The two hex characters of each byte value, as a little-endian 16-bit word. */
+const HEX_PAIR = new Uint16Array(256);
+for (let d = 0; d < 256; d++) HEX_PAIR[d] = HEX[d >> 4]! | (HEX[d & 15]! << 8);
 const utf8 = new TextDecoder('utf-8');
 
 /**
  * Whether the stored bytes at `hash` and, unless it is -1, at `nextPrev` (64 each) are the
  * lowercase hex of the digest given as a latin1 string: a row's hash and the next row's
- * prev_hash in one pass over the digest.
+ * prev_hash in one pass over the digest, four characters per step.
  */
-function isHexOf(bytes: Uint8Array, hash: number, nextPrev: number, digest: string): boolean {
-  for (let k = 0; k < 32; k++) {
-    const d = digest.charCodeAt(k);
-    const high = HEX[d >> 4];
-    const low = HEX[d & 15];
-    if (bytes[hash + 2 * k] !== high || bytes[hash + 2 * k + 1] !== low) return false;
-    if (nextPrev >= 0 && (bytes[nextPrev + 2 * k] !== high || bytes[nextPrev + 2 * k + 1] !== low))
-      return false;
+function isHexOf(view: DataView, hash: number, nextPrev: number, digest: string): boolean {
+  for (let k = 0; k < 32; k += 2) {
+    const hex = HEX_PAIR[digest.charCodeAt(k)]! | (HEX_PAIR[digest.charCodeAt(k + 1)]! << 16);
+    if (view.getInt32(hash + 2 * k, true) !== hex) return false;
+    if (nextPrev >= 0 && view.getInt32(nextPrev + 2 * k, true) !== hex) return false;
   }
   return true;
 }
@@ -67,6 +67,7 @@ export function checkRows(batch: RowBatch): RowBatchResult {
   const { bytes, partStart, rowCount, deep } = batch;
   const leaves = deep ? new Uint8Array(rowCount * 32) : null;
   const bad = (r: number): RowBatchResult => ({ firstBad: r, subtrees: null, levels: null });
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     for (let r = 0; r < rowCount; r++) {
       const at = r * (PARTS + 1);
@@ -80,7 +81,7 @@ export function checkRows(batch: RowBatch): RowBatchResult {
       if (r + 1 < rowCount && partStart[next + 1]! - partStart[next]! !== 64) return bad(r + 1);
       // The stored bytes are hashed as they are: hex(prev) ‖ body, no string round trip.
       const digest = sha256Latin1(bytes.subarray(rowStart, hashStart));
-      if (!isHexOf(bytes, hashStart, r + 1 < rowCount ? partStart[next]! : -1, digest)) return bad(r);
+      if (!isHexOf(view, hashStart, r + 1 < rowCount ? partStart[next]! : -1, digest)) return bad(r);
       if (leaves) {
         const seq = batch.seq[r]!;
         const ts = batch.ts[r]!;
