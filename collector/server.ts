@@ -60,20 +60,12 @@ export async function assembleCollector(config: Config, options: AssembleOptions
   });
   const writer = new WalWriter(wal, store, metrics, logger, config.wal);
   const ingest: IngestSink = {
-    async appendScrape(scrape) {
-      if (scrape.samples === 0) return;
-      await wal.append({
-        stream: 'gpu_samples',
-        tenant: scrape.tenant,
-        receivedAt: scrape.scrapedAt,
-        format: 'exposition',
-        count: scrape.samples,
-        rejected: [],
-        labels: scrape.labels,
-        body: scrape.body,
-      });
-      metrics.ingestedRecords.inc({ stream: 'gpu_samples' }, scrape.samples);
-      metrics.lastIngestAt.set('gpu_samples', scrape.scrapedAt);
+    async appendGpuSamples(tenant, samples) {
+      if (samples.length === 0) return;
+      const receivedAt = Date.now();
+      await wal.append('gpu_samples', tenant, receivedAt, samples);
+      metrics.ingestedRecords.inc({ stream: 'gpu_samples' }, samples.length);
+      metrics.lastIngestAt.set('gpu_samples', receivedAt);
     },
   };
   const governance = await createGovernance({

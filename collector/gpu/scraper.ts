@@ -7,6 +7,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AppContext, BackgroundJob } from '../http/context.js';
 import type { ScrapeTarget } from './config.js';
+import { applyTargetLabels } from './labels.js';
 import { parseExposition } from './parse-exposition.js';
 
 /** What one scrape did, for logs and tests. */
@@ -37,13 +38,8 @@ export async function scrapeOnce(
       return { target: target.url, rows: 0, malformedLines: 0, error: `HTTP ${response.status}` };
     const body = await response.text();
     const parsed = parseExposition(body, startedAt);
-    await ctx.ingest.appendScrape({
-      tenant: ctx.config.gpu.tenant,
-      body,
-      scrapedAt: startedAt,
-      labels: target.labels,
-      samples: parsed.rows.length,
-    });
+    for (const row of parsed.rows) applyTargetLabels(row, target.labels);
+    if (parsed.rows.length > 0) await ctx.ingest.appendGpuSamples(ctx.config.gpu.tenant, parsed.rows);
     const outcome: ScrapeOutcome = {
       target: target.url,
       rows: parsed.rows.length,

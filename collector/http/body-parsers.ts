@@ -6,14 +6,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FactorywatchError } from '../errors.js';
-import type { BodyFormat } from '../wal/entry.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The body as text after content decoding, for routes that keep it as received (ingest). */
-    receivedBody?: { text: string; format: BodyFormat };
-  }
-}
 
 /** Stands in the records array for an NDJSON line that is not valid JSON. */
 export class UnparseableLine {
@@ -58,7 +50,6 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimitBytes: number
     (request, body, done) => {
       try {
         const text = decode(request, body as Buffer);
-        request.receivedBody = { text, format: 'json' };
         try {
           done(null, text.trim() === '' ? undefined : JSON.parse(text));
         } catch (error) {
@@ -80,9 +71,7 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimitBytes: number
     { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
     (request, body, done) => {
       try {
-        const text = decode(request, body as Buffer);
-        request.receivedBody = { text, format: 'ndjson' };
-        done(null, { records: parseNdjson(text) });
+        done(null, { records: parseNdjson(decode(request, body as Buffer)) });
       } catch (error) {
         done(error as Error);
       }
@@ -94,9 +83,7 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimitBytes: number
     { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
     (request, body, done) => {
       try {
-        const text = decode(request, body as Buffer);
-        request.receivedBody = { text, format: 'exposition' };
-        done(null, text);
+        done(null, decode(request, body as Buffer));
       } catch (error) {
         done(error as Error);
       }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { AuditEventInput } from '../governance/audit/event.js';
+import type { GpuSeriesSample } from '../gpu/parse-exposition.js';
 import type { Store } from '../store/store.js';
 
 export interface AppContext {
@@ -25,22 +26,10 @@ export interface AuditSink {
   append(input: AuditEventInput): void;
 }
 
-/** One dcgm-exporter scrape, as fetched. */
-export interface Scrape {
-  tenant: string;
-  /** The exposition text; lines without a timestamp are samples at `scrapedAt`. */
-  body: string;
-  scrapedAt: number;
-  /** The target's labels, added to every sample (see gpu/labels.ts). */
-  labels: Record<string, string>;
-  /** GPU samples the body holds. */
-  samples: number;
-}
-
-/** Where background producers (the GPU scraper) hand what they fetched to the WAL. */
+/** Where background producers (the GPU scraper, the demo feeds) hand records to the WAL. */
 export interface IngestSink {
-  /** Durably appends a scrape; rejects with FactorywatchError('WAL_FULL') past the cap. */
-  appendScrape(scrape: Scrape): Promise<void>;
+  /** Durably appends scraped GPU samples; rejects with FactorywatchError('WAL_FULL') past the cap. */
+  appendGpuSamples(tenant: string, samples: GpuSeriesSample[]): Promise<void>;
 }
 
 /** A background job started with the collector and stopped on shutdown. */

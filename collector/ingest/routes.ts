@@ -30,29 +30,19 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
   const { wal, metrics } = deps;
   const schema = { response: { 202: IngestResponse } };
 
-  /** Appends the body as received, with the indexes of its refused records, and answers once durable. */
   async function acknowledge(
     stream: Stream,
     request: FastifyRequest,
     receivedAt: number,
-    accepted: number,
+    valid: unknown[],
     rejected: RejectedRecord[],
   ) {
-    const received = request.receivedBody;
-    if (accepted > 0) {
-      if (!received) throw new FactorywatchError('INTERNAL', 'The request body was not kept for the WAL.');
-      await wal.append({
-        stream,
-        tenant: tenantOf(request),
-        receivedAt,
-        format: received.format,
-        count: accepted,
-        rejected: received.format === 'exposition' ? [] : rejected.map((r) => r.index),
-        body: received.text,
-      });
-    }
-    // The body is in the WAL now; let it die young rather than live on with the request.
-    request.receivedBody = undefined;
+    const accepted = valid.length;
+    const durable = accepted > 0 ? wal.append(stream, tenantOf(request), receivedAt, valid) : undefined;
+    // append() has encoded the records into the WAL frame; emptying the array lets them be
+    // collected while the fsync is awaited instead of being promoted to the old generation.
+    valid.length = 0;
+    await durable;
     metrics.walBacklogBytes.set(wal.backlogBytes);
     if (accepted > 0) {
       metrics.ingestedRecords.inc({ stream }, accepted);
@@ -66,11 +56,11 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     const validator = createValidator(stream, { maxFeatures: deps.config.maxFeatures });
     app.post(url, { schema }, async (request, reply) => {
       const receivedAt = Date.now();
-      const { accepted, rejected } = validator.validate(envelopeRecords(request.body), receivedAt);
-      // The parsed body is dead once validated (the WAL keeps the text): drop it before the
-      // fsync wait so it is collected young (ingest-e2e RSS).
+      const { valid, rejected } = validator.validate(envelopeRecords(request.body), receivedAt);
+      // The parsed body is dead once validated; dropping it here lets it die young instead of
+      // surviving into the old generation while the WAL fsync is awaited (ingest-e2e RSS).
       request.body = undefined;
-      return reply.code(202).send(await acknowledge(stream, request, receivedAt, accepted, rejected));
+      return reply.code(202).send(await acknowledge(stream, request, receivedAt, valid, rejected));
     });
   }
 
@@ -82,7 +72,6 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       );
     }
     const receivedAt = Date.now();
-    // Malformed lines are reported here and skipped again when the WAL entry is read back.
     const { rows, errors } = parseExposition(request.body, receivedAt);
     const rejected = errors.map((e): RejectedRecord => ({
       index: e.line,
@@ -90,8 +79,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       message: e.message,
       path: `/lines/${e.line}`,
     }));
-    request.body = undefined;
-    return reply.code(202).send(await acknowledge('gpu_samples', request, receivedAt, rows.length, rejected));
+    return reply.code(202).send(await acknowledge('gpu_samples', request, receivedAt, rows, rejected));
   });
 }
 

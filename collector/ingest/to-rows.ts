@@ -2,7 +2,6 @@
 import type { LabelRecord, PipelineStatRecord, PredictionRecord } from '../../sdk/src/wire.js';
 import type { GpuSeriesSample } from '../gpu/parse-exposition.js';
 import type { WalEntry } from '../wal/entry.js';
-import { acknowledgedRecords } from './acknowledged-records.js';
 import type { IngestBatch } from './rows.js';
 import type { Normalized } from './validate.js';
 
@@ -32,10 +31,9 @@ export function entriesToBatch(walId: string, entries: readonly WalEntry[]): Ing
   };
   for (const entry of entries) {
     const { seq: walSeq, tenant } = entry;
-    const records = acknowledgedRecords(entry);
     switch (entry.stream) {
       case 'predictions':
-        for (const r of records as Normalized<PredictionRecord>[]) {
+        for (const r of entry.records as Normalized<PredictionRecord>[]) {
           const segment = r.segment ?? '';
           const [predictionNum, predictionStr] = splitOutcome(r.prediction);
           const [labelNum, labelStr] = splitOutcome(r.label);
@@ -70,13 +68,13 @@ export function entriesToBatch(walId: string, entries: readonly WalEntry[]): Ing
         }
         break;
       case 'labels':
-        for (const r of records as Normalized<LabelRecord>[]) {
+        for (const r of entry.records as Normalized<LabelRecord>[]) {
           const [labelNum, labelStr] = splitOutcome(r.label);
           batch.labels.push({ walSeq, tenant, ts: r.ts, requestId: r.request_id, labelNum, labelStr });
         }
         break;
       case 'pipeline_stats':
-        for (const r of records as Normalized<PipelineStatRecord>[]) {
+        for (const r of entry.records as Normalized<PipelineStatRecord>[]) {
           batch.pipelineStats.push({
             walSeq,
             tenant,
@@ -96,7 +94,7 @@ export function entriesToBatch(walId: string, entries: readonly WalEntry[]): Ing
         }
         break;
       case 'gpu_samples':
-        for (const r of records as GpuSeriesSample[]) batch.gpuSamples.push({ ...r, walSeq, tenant });
+        for (const r of entry.records as GpuSeriesSample[]) batch.gpuSamples.push({ ...r, walSeq, tenant });
         break;
     }
   }

@@ -13,7 +13,7 @@ import { UnparseableLine } from '../http/body-parsers.js';
 /** The streams that take JSON records (gpu_samples takes exposition text). */
 export type RecordStream = 'predictions' | 'labels' | 'pipeline_stats';
 
-/** A stored record: the wire record with `ts` resolved to epoch milliseconds. */
+/** A record after validation: the wire record with `ts` resolved to epoch milliseconds. */
 export type Normalized<T> = Omit<T, 'ts'> & { ts: number };
 
 interface Problem {
@@ -105,8 +105,8 @@ export function resolveTimestamp(ts: unknown, receivedAt: number): number | Prob
 }
 
 export interface StreamValidator {
-  /** Validates `records`: how many are valid, and a rejection for each of the others. */
-  validate(records: readonly unknown[], receivedAt: number): { accepted: number; rejected: RejectedRecord[] };
+  /** Validates `records`, returning the normalised valid ones and the rejections. */
+  validate(records: readonly unknown[], receivedAt: number): { valid: unknown[]; rejected: RejectedRecord[] };
 }
 
 /** Builds the validator of one stream, with limits from the configuration. */
@@ -129,6 +129,7 @@ export function createValidator(stream: RecordStream, limits: { maxFeatures: num
       : () => undefined;
   return {
     validate(records, receivedAt) {
+      const valid: unknown[] = [];
       const rejected: RejectedRecord[] = [];
       for (let index = 0; index < records.length; index++) {
         const record = records[index];
@@ -142,9 +143,11 @@ export function createValidator(stream: RecordStream, limits: { maxFeatures: num
             message: failure.message,
             path: `/records/${index}${failure.pointer}`,
           });
+        } else {
+          valid.push({ ...(record as object), ts });
         }
       }
-      return { accepted: records.length - rejected.length, rejected };
+      return { valid, rejected };
     },
   };
 }

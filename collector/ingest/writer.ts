@@ -10,9 +10,9 @@ import type { Logger } from 'pino';
 import type { WalConfig } from '../config/config.js';
 import type { CollectorMetrics } from '../metrics/collector-metrics.js';
 import type { Store } from '../store/store.js';
+import type { WalEntry } from '../wal/entry.js';
 import type { WalReader } from '../wal/reader.js';
 import type { Wal } from '../wal/wal.js';
-import type { IngestBatch } from './rows.js';
 import { batchRowCounts, entriesToBatch } from './to-rows.js';
 
 const MIN_BACKOFF_MS = 100;
@@ -90,13 +90,14 @@ export class WalWriter {
     this.metrics.walBacklogBytes.set(this.wal.backlogBytes);
     const reader = this.wal.reader(highWater + 1);
     try {
-      // The next batch is read and parsed while the store applies the current one, so the
+      // The next batch is read and decoded while the store applies the current one, so the
       // JSON work overlaps DuckDB's (or ClickHouse's) own threads.
       let next = this.nextBatch(reader);
       while (!this.stopping) {
-        const batch = await next;
-        next = this.stopping ? Promise.resolve(undefined) : this.nextBatch(reader);
-        if (batch === undefined) continue;
+        const entries = await next;
+        next = this.stopping ? Promise.resolve([]) : this.nextBatch(reader);
+        if (entries.length === 0) continue;
+        const batch = entriesToBatch(this.wal.id, entries);
         const started = performance.now();
         const applied = await this.retrying('apply a batch', async () => {
           await this.store.ingest.applyBatch(batch);
@@ -120,24 +121,24 @@ export class WalWriter {
     }
   }
 
-  /** One batch: what is durable now, topped up for up to batchMaxDelayMs under load. */
-  private async nextBatch(reader: WalReader): Promise<IngestBatch | undefined> {
+  /** Entries for one batch: what is durable now, topped up for up to batchMaxDelayMs under load. */
+  private async nextBatch(reader: WalReader): Promise<WalEntry[]> {
     const { batchMaxRecords, batchMaxDelayMs } = this.options;
     const entries = await reader.read(batchMaxRecords);
     if (entries.length === 0) {
       await this.sleep(1_000);
-      return undefined;
+      return [];
     }
-    let records = entries.reduce((n, e) => n + e.count, 0);
+    let records = entries.reduce((n, e) => n + e.records.length, 0);
     const deadline = Date.now() + batchMaxDelayMs;
     while (records < batchMaxRecords && !this.stopping && Date.now() < deadline) {
       await this.sleep(Math.max(1, deadline - Date.now()));
       const more = await reader.read(batchMaxRecords - records);
       if (more.length === 0) break;
       entries.push(...more);
-      records += more.reduce((n, e) => n + e.count, 0);
+      records += more.reduce((n, e) => n + e.records.length, 0);
     }
-    return entriesToBatch(this.wal.id, entries);
+    return entries;
   }
 
   /** Runs `work` until it succeeds (or the writer stops), backing off between failures. */

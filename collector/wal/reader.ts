@@ -60,7 +60,7 @@ export class WalReader {
         if (entry.seq < this.nextSeq) continue;
         this.nextSeq = entry.seq + 1;
         out.push({ entry, bytes: size });
-        records += entry.count;
+        records += entry.records.length;
         bytes += size;
       }
       if (!progressed) {
@@ -75,7 +75,7 @@ export class WalReader {
         if (entry.seq >= this.nextSeq) {
           this.nextSeq = entry.seq + 1;
           out.push({ entry, bytes: frame.next });
-          records += entry.count;
+          records += entry.records.length;
           bytes += frame.next;
         }
         continue;

@@ -4,7 +4,7 @@
  */
 import { open, readdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { entrySeq } from './entry.js';
+import { decodeEntry } from './entry.js';
 import { readFrame } from './frame.js';
 
 export interface SegmentInfo {
@@ -54,7 +54,7 @@ export async function scanSegment(
       };
       break;
     }
-    const seq = entrySeq(frame.payload);
+    const seq = decodeEntry(frame.payload).seq;
     if (seq !== lastSeq + 1) {
       problem = { path, offset, reason: `sequence ${seq} follows ${lastSeq}` };
       break;

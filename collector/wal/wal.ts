@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FactorywatchError } from '../errors.js';
+import type { Stream } from '../ingest/rows.js';
 import { encodeEntry, type WalEntry } from './entry.js';
 import { encodeFrame } from './frame.js';
 import { createSegment, listSegments, scanSegment, type ScanProblem, type SegmentInfo } from './segments.js';
@@ -111,11 +112,11 @@ export class Wal {
   }
 
   /** Appends one entry durably; resolves with its sequence number after fsync. */
-  append(entry: Omit<WalEntry, 'seq'>): Promise<number> {
+  append(stream: Stream, tenant: string, receivedAt: number, records: unknown[]): Promise<number> {
     if (this.closed)
       return Promise.reject(new FactorywatchError('INTERNAL', 'The collector is shutting down.'));
     const seq = this.nextSeqValue;
-    const frame = encodeFrame(encodeEntry({ seq, ...entry }));
+    const frame = encodeFrame(encodeEntry({ seq, stream, tenant, receivedAt, records } satisfies WalEntry));
     if (this.backlogBytes + frame.length > this.options.maxBytes) {
       return Promise.reject(
         new FactorywatchError(

@@ -25,7 +25,7 @@ beforeAll(async () => {
     registry: new Registry(),
     logger: pino({ level: 'silent' }),
     audit: { append: () => undefined },
-    ingest: { appendScrape: async () => undefined },
+    ingest: { appendGpuSamples: async () => undefined },
   };
   app = fastify();
   registerErrorHandlers(app);

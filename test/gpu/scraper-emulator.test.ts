@@ -8,7 +8,6 @@ import { scrapeOnce, startGpuScraper } from '../../collector/gpu/scraper.js';
 import type { GpuSeriesSample } from '../../collector/gpu/parse-exposition.js';
 import { parseExposition } from '../../collector/gpu/parse-exposition.js';
 import type { AppContext } from '../../collector/http/context.js';
-import { acknowledgedRecords } from '../../collector/ingest/acknowledged-records.js';
 import type { Store } from '../../collector/store/store.js';
 import { T0 } from './helpers.js';
 
@@ -24,19 +23,8 @@ function context(scrape: unknown[]): AppContext {
     logger: pino({ level: 'silent' }),
     audit: { append: () => undefined },
     ingest: {
-      // The rows the WAL writer will read back from the entry this scrape becomes.
-      appendScrape: async (scrape) => {
-        const { tenant, body, scrapedAt, labels, samples } = scrape;
-        const entry = { seq: 0, stream: 'gpu_samples', tenant, receivedAt: scrapedAt } as const;
-        const rows = acknowledgedRecords({
-          ...entry,
-          format: 'exposition',
-          count: samples,
-          rejected: [],
-          labels,
-          body,
-        });
-        appended.push({ tenant, rows: rows as GpuSeriesSample[] });
+      appendGpuSamples: async (tenant, rows) => {
+        appended.push({ tenant, rows });
       },
     },
   };

@@ -23,7 +23,7 @@ export function testContext(options: {
     registry: new Registry(),
     logger: pino({ level: 'silent' }),
     ingest: options.ingest ?? {
-      appendScrape: () => Promise.reject(new Error('this test does not ingest GPU samples')),
+      appendGpuSamples: () => Promise.reject(new Error('this test does not ingest GPU samples')),
     },
     audit: { append: (input) => audited.push(input) },
     audited,

@@ -2,25 +2,10 @@ import { appendFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FactorywatchError } from '../../collector/errors.js';
-import type { Stream } from '../../collector/ingest/rows.js';
-import type { WalEntry } from '../../collector/wal/entry.js';
 import { Wal } from '../../collector/wal/wal.js';
 import { scratchDir } from '../helpers/tmp.js';
 
 const options = { maxBytes: 10 * 1024 * 1024, segmentBytes: 4096 };
-
-/** An entry of `records` as an NDJSON body. */
-function entry(stream: Stream, records: unknown[]): Omit<WalEntry, 'seq'> {
-  return {
-    stream,
-    tenant: 't',
-    receivedAt: 1,
-    format: 'ndjson',
-    count: records.length,
-    rejected: [],
-    body: records.map((r) => JSON.stringify(r)).join('\n'),
-  };
-}
 
 async function drain(wal: Wal, from: number) {
   const reader = wal.reader(from);
@@ -41,7 +26,7 @@ describe('write-ahead log', () => {
     const seqs: number[] = [];
     for (let group = 0; group < 4; group++) {
       const appended = Array.from({ length: 50 }, (_, i) =>
-        wal.append(entry('predictions', [{ i, pad: 'x'.repeat(100) }])),
+        wal.append('predictions', 't', 1, [{ i, pad: 'x'.repeat(100) }]),
       );
       seqs.push(...(await Promise.all(appended)));
     }
@@ -55,12 +40,12 @@ describe('write-ahead log', () => {
   it('survives reopening: numbering continues and every entry is still readable', async () => {
     const dir = scratchDir();
     const first = await Wal.open(dir, options);
-    for (let i = 0; i < 30; i++) await first.append(entry('labels', [{ i }]));
+    for (let i = 0; i < 30; i++) await first.append('labels', 't', 1, [{ i }]);
     await first.close();
     const second = await Wal.open(dir, options);
     expect(second.id).toBe(first.id);
     expect(second.nextSeq).toBe(30);
-    expect(await second.append(entry('labels', [{}]))).toBe(30);
+    expect(await second.append('labels', 't', 1, [{}])).toBe(30);
     expect(await drain(second, 0)).toHaveLength(31);
     await second.close();
   });
@@ -68,7 +53,7 @@ describe('write-ahead log', () => {
   it('cuts a torn tail left by a crash in the middle of a write', async () => {
     const dir = scratchDir();
     const wal = await Wal.open(dir, { ...options, segmentBytes: 1 << 20 });
-    for (let i = 0; i < 5; i++) await wal.append(entry('labels', [{ i }]));
+    for (let i = 0; i < 5; i++) await wal.append('labels', 't', 1, [{ i }]);
     await wal.close();
     const [segment] = (await readdir(dir)).filter((n) => n.endsWith('.wal'));
     const path = join(dir, segment as string);
@@ -78,7 +63,7 @@ describe('write-ahead log', () => {
     const reopened = await Wal.open(dir, { ...options, onProblem: (p) => problems.push(p.reason) });
     expect(problems).toEqual(['incomplete frame at the end']);
     expect((await stat(path)).size).toBe(sizeBefore);
-    expect(await reopened.append(entry('labels', [{}]))).toBe(5);
+    expect(await reopened.append('labels', 't', 1, [{}])).toBe(5);
     expect(await drain(reopened, 0)).toEqual([0, 1, 2, 3, 4, 5]);
     await reopened.close();
   });
@@ -87,21 +72,21 @@ describe('write-ahead log', () => {
     const dir = scratchDir();
     const wal = await Wal.open(dir, { maxBytes: 2000, segmentBytes: 1 << 20 });
     const big = [{ pad: 'y'.repeat(600) }];
-    await wal.append(entry('labels', big));
-    await wal.append(entry('labels', big));
-    const refused = await wal.append(entry('labels', big)).catch((e: unknown) => e);
+    await wal.append('labels', 't', 1, big);
+    await wal.append('labels', 't', 1, big);
+    const refused = await wal.append('labels', 't', 1, big).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(FactorywatchError);
     expect((refused as FactorywatchError).code).toBe('WAL_FULL');
     await wal.markApplied(1);
     expect(wal.backlogBytes).toBe(0);
-    expect(await wal.append(entry('labels', big))).toBe(2);
+    expect(await wal.append('labels', 't', 1, big)).toBe(2);
     await wal.close();
   });
 
   it('deletes segments once every entry in them is applied', async () => {
     const dir = scratchDir();
     const wal = await Wal.open(dir, options);
-    for (let i = 0; i < 100; i++) await wal.append(entry('predictions', [{ pad: 'z'.repeat(200) }]));
+    for (let i = 0; i < 100; i++) await wal.append('predictions', 't', 1, [{ pad: 'z'.repeat(200) }]);
     const before = (await readdir(dir)).filter((n) => n.endsWith('.wal')).length;
     await wal.markApplied(99);
     const after = (await readdir(dir)).filter((n) => n.endsWith('.wal')).length;
@@ -116,7 +101,7 @@ describe('write-ahead log', () => {
   it('restores the backlog of unapplied entries at start-up', async () => {
     const dir = scratchDir();
     const wal = await Wal.open(dir, options);
-    for (let i = 0; i < 10; i++) await wal.append(entry('predictions', [{ i }]));
+    for (let i = 0; i < 10; i++) await wal.append('predictions', 't', 1, [{ i }]);
     await wal.close();
     const reopened = await Wal.open(dir, options);
     await reopened.restoreBacklog(4);
