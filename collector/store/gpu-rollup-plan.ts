@@ -101,3 +101,42 @@ function spansOverBuckets(
   }
   return { partial: [...partial.values()], whole: [...whole.values()] };
 }
+
+/** Consecutive buckets of one tenant: [lo, hi) covers `buckets`. */
+export interface BucketRun {
+  readonly tenant: string;
+  readonly lo: number;
+  readonly hi: number;
+  readonly buckets: readonly number[];
+}
+
+/**
+ * Splits pending buckets (sorted by tenant, then bucket) into runs of consecutive buckets of one
+ * tenant, at most `maxLength` each: one rollup statement per run.
+ */
+export function bucketRuns(
+  pending: readonly { readonly tenant: string; readonly bucket: number }[],
+  maxLength: number,
+): BucketRun[] {
+  const runs: BucketRun[] = [];
+  for (let i = 0; i < pending.length;) {
+    const first = pending[i] as { tenant: string; bucket: number };
+    let j = i + 1;
+    while (
+      j < pending.length &&
+      j - i < maxLength &&
+      pending[j]?.tenant === first.tenant &&
+      pending[j]?.bucket === first.bucket + (j - i) * GPU_IDLE_BUCKET_MS
+    )
+      j++;
+    const buckets = pending.slice(i, j).map((b) => b.bucket);
+    runs.push({
+      tenant: first.tenant,
+      lo: first.bucket,
+      hi: first.bucket + (j - i) * GPU_IDLE_BUCKET_MS,
+      buckets,
+    });
+    i = j;
+  }
+  return runs;
+}

@@ -52,6 +52,26 @@ export function gpuIdleBucketOf(ts: number): number {
   return Math.floor(ts / GPU_IDLE_BUCKET_MS) * GPU_IDLE_BUCKET_MS;
 }
 
+/**
+ * The distinct (tenant, bucket) pairs of `rows`, the buckets ingest marks stale. Consecutive rows
+ * mostly share tenant and bucket, so the key string is only built when either changes.
+ */
+export function staleBuckets(
+  rows: readonly { readonly tenant: string; readonly ts: number }[],
+): [tenant: string, bucket: number][] {
+  const keys = new Map<string, [string, number]>();
+  let tenant: string | undefined;
+  let bucket = NaN;
+  for (const row of rows) {
+    const b = gpuIdleBucketOf(row.ts);
+    if (row.tenant === tenant && b === bucket) continue;
+    tenant = row.tenant;
+    bucket = b;
+    keys.set(`${b}\u0000${tenant}`, [tenant, b]);
+  }
+  return [...keys.values()];
+}
+
 /** One pass of the rollup job. */
 export interface GpuIdleRollupRequest {
   /** Idle is activity below this, as the idle queries that will read the rollups ask. */

@@ -32,6 +32,7 @@
  */
 import { gpuIdleAggregateFromRow, type GpuIdleSqlRow } from '../gpu-rows.js';
 import {
+  bucketRuns,
   idleReadRange,
   idleRollupPlan,
   readRangePlan,
@@ -41,6 +42,7 @@ import {
 import {
   GPU_IDLE_BUCKET_MS,
   gpuIdleBucketOf,
+  staleBuckets,
   type GpuIdleQuery,
   type GpuStore,
   type PipelineLikeRule,
@@ -315,25 +317,14 @@ function rangesWhere(ranges: readonly TimeRange[], prefix: string, params: Param
 
 /**
  * Marks the buckets of `rows` stale, after ingest wrote them: one row per (tenant, hour) with
- * the server's time. Consecutive rows mostly share tenant and bucket, so the key string is only
- * built when either changes.
+ * the server's time.
  */
 export async function markGpuIdleStale(
   db: ClickHouseDb,
   rows: readonly { readonly tenant: string; readonly ts: number }[],
 ): Promise<void> {
-  const keys = new Map<string, [string, number]>();
-  let tenant: string | undefined;
-  let bucket = NaN;
-  for (const row of rows) {
-    const b = gpuIdleBucketOf(row.ts);
-    if (row.tenant === tenant && b === bucket) continue;
-    tenant = row.tenant;
-    bucket = b;
-    keys.set(`${b}\u0000${tenant}`, [tenant, b]);
-  }
-  if (keys.size === 0) return;
-  const values = [...keys.values()];
+  const values = staleBuckets(rows);
+  if (values.length === 0) return;
   await db.command(
     `INSERT INTO gpu_idle_stale (tenant, ts, marked_at)
      SELECT tenant, bucket, toInt64(now()) FROM (SELECT {tenants:Array(String)} AS tenants, {buckets:Array(Int64)} AS buckets)
@@ -701,22 +692,12 @@ export function createClickHouseGpuStore(
       // at or before the basis then belongs to samples this rollup reads.
       while ((await serverSecond()) <= basis) await new Promise((resolve) => setTimeout(resolve, 50));
       let samples = 0;
-      for (let i = 0; i < batch.length;) {
-        const first = batch[i] as { tenant: string; bucket: number };
-        let j = i + 1;
-        while (
-          j < batch.length &&
-          j - i < BUCKETS_PER_STATEMENT &&
-          batch[j]?.tenant === first.tenant &&
-          batch[j]?.bucket === first.bucket + (j - i) * H
-        )
-          j++;
-        const buckets = batch.slice(i, j).map((b) => b.bucket);
+      for (const { tenant, lo, hi, buckets } of bucketRuns(batch, BUCKETS_PER_STATEMENT)) {
         const params = {
-          tenant: first.tenant,
+          tenant,
           threshold: request.threshold,
-          lo: first.bucket,
-          hi: first.bucket + (j - i) * H,
+          lo,
+          hi,
           // The basis (read before the samples) in the high digits; the low ones tell apart two
           // collectors rolling the same bucket in the same second.
           version: basis * VERSION_SCALE + Math.floor(Math.random() * VERSION_SCALE),
@@ -745,7 +726,6 @@ export function createClickHouseGpuStore(
           },
         );
         for (const b of buckets) samples += perBucket.get(b) ?? 0;
-        i = j;
       }
       return { buckets: batch.length, samples, pending: pending.length - batch.length };
     },

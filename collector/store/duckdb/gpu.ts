@@ -26,6 +26,7 @@
  */
 import { gpuIdleAggregateFromRow, type GpuIdleSqlRow } from '../gpu-rows.js';
 import {
+  bucketRuns,
   idleInteriorEnd,
   idleReadRange,
   idleRollupPlan,
@@ -37,6 +38,7 @@ import {
 import {
   GPU_IDLE_BUCKET_MS,
   gpuIdleBucketOf,
+  staleBuckets,
   type GpuIdleQuery,
   type GpuIdleRollupResult,
   type GpuStore,
@@ -161,25 +163,14 @@ function sqlInteger(value: number): string {
 
 /**
  * Marks the buckets of `rows` stale, inside the ingest transaction that writes them: their
- * rollups (if any) no longer describe their samples. Consecutive rows mostly share tenant and
- * bucket, so the key string is only built when either changes.
+ * rollups (if any) no longer describe their samples.
  */
 export async function markGpuIdleStale(
   db: DuckDb,
   rows: readonly { readonly tenant: string; readonly ts: number }[],
 ): Promise<void> {
-  const keys = new Map<string, [string, number]>();
-  let tenant: string | undefined;
-  let bucket = NaN;
-  for (const row of rows) {
-    const b = gpuIdleBucketOf(row.ts);
-    if (row.tenant === tenant && b === bucket) continue;
-    tenant = row.tenant;
-    bucket = b;
-    keys.set(`${b}\u0000${tenant}`, [tenant, b]);
-  }
-  if (keys.size === 0) return;
-  const values = [...keys.values()];
+  const values = staleBuckets(rows);
+  if (values.length === 0) return;
   await db.runNow(
     `INSERT INTO gpu_idle_stale VALUES ${values.map(() => '(?, CAST(? AS BIGINT))').join(', ')} ON CONFLICT DO NOTHING`,
     values.flat(),
@@ -499,20 +490,9 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
       let samples = 0;
       // Up to BUCKETS_PER_TRANSACTION consecutive buckets of one tenant roll up in one statement
       // and one transaction; ingest and queries get the connection in between.
-      for (let i = 0; i < batch.length;) {
-        const first = batch[i] as { tenant: string; bucket: number };
-        let j = i + 1;
-        while (
-          j < batch.length &&
-          j - i < BUCKETS_PER_TRANSACTION &&
-          batch[j]?.tenant === first.tenant &&
-          batch[j]?.bucket === first.bucket + (j - i) * H
-        )
-          j++;
-        const lo = first.bucket;
-        const hi = first.bucket + (j - i) * H;
+      for (const { tenant, lo, hi } of bucketRuns(batch, BUCKETS_PER_TRANSACTION)) {
         samples += await db.transaction(async () => {
-          const range = [first.tenant, request.threshold, lo, hi];
+          const range = [tenant, request.threshold, lo, hi];
           // This threshold's old rows go, and so do other thresholds' rows of stale buckets: the
           // stale marks are cleared below.
           for (const table of ['gpu_idle_rollups', 'gpu_idle_rollup_buckets'])
@@ -531,7 +511,7 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
             [...range, Date.now()],
           );
           await db.runNow('DELETE FROM gpu_idle_stale WHERE tenant = ? AND bucket >= ? AND bucket < ?', [
-            first.tenant,
+            tenant,
             lo,
             hi,
           ]);
@@ -542,7 +522,6 @@ export function createDuckDbGpuStore(db: DuckDb): GpuStore {
           );
           return Number(counted?.samples ?? 0);
         });
-        i = j;
       }
       const result: GpuIdleRollupResult = {
         buckets: batch.length,
