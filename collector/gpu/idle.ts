@@ -134,21 +134,31 @@ export function summariseIdle(
       for (const c of columns) row[c] = values[c];
       groups.set(key, row);
     }
+    // Sums stay in integer milliseconds until the end, so seconds print as 120.069, not 120.06900000000002.
     const allocated = a.pod !== '' || a.hpcJob !== '';
-    row.observed_seconds += a.observedMs / 1000;
-    row.idle_seconds += a.idleMs / 1000;
-    if (allocated) row.allocated_idle_seconds += a.idleMs / 1000;
-    else row.unallocated_idle_seconds += a.idleMs / 1000;
-    if (allocated) row.data_starved_seconds += a.starvedIdleMs / 1000;
+    row.observed_seconds += a.observedMs;
+    row.idle_seconds += a.idleMs;
+    if (allocated) row.allocated_idle_seconds += a.idleMs;
+    else row.unallocated_idle_seconds += a.idleMs;
+    if (allocated) row.data_starved_seconds += a.starvedIdleMs;
     row.idle_cost += (a.idleMs / 3_600_000) * gpuHourlyPrice(prices, a.modelName, a.migProfile);
   }
   const rows = [...groups.values()];
   for (const row of rows) {
     row.idle_ratio = row.observed_seconds > 0 ? row.idle_seconds / row.observed_seconds : 0;
+    for (const field of SECONDS_FIELDS) row[field] /= 1000;
     row.idle_cost = Math.round(row.idle_cost * 1e6) / 1e6;
   }
   return rows.sort((a, b) => b.idle_seconds - a.idle_seconds || compareGroups(a, b, columns));
 }
+
+const SECONDS_FIELDS = [
+  'observed_seconds',
+  'idle_seconds',
+  'allocated_idle_seconds',
+  'unallocated_idle_seconds',
+  'data_starved_seconds',
+] as const;
 
 function compareGroups(a: IdleReportRow, b: IdleReportRow, columns: readonly GroupColumn[]): number {
   for (const c of columns) {
