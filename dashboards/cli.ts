@@ -1,5 +1,5 @@
 /** The `factorywatch dashboards` command: `build [--out DIR]` and `publish --grafana URL --token T [--folder UID]`. */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../collector/cli/args.js';
 import type { CliIo } from '../collector/cli/io.js';
 import { ALERTS } from '../rules/catalogue.js';
 import { DEFAULT_PROMETHEUS_UID, grafanaRules } from '../rules/grafana-rules.js';
@@ -22,9 +22,8 @@ publish   creates or updates the folder (default uid "factorywatch"), the dashbo
 
 /** Runs `dashboards <args>` and resolves to the process exit code (0 ok, 2 usage error, 1 failure). */
 export async function runDashboardsCli(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args,
       allowPositionals: true,
       options: {
@@ -37,16 +36,12 @@ export async function runDashboardsCli(args: string[], io: CliIo): Promise<numbe
         'fail-on-conflict': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+    },
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
   const [command, ...extra] = positionals;
   if (extra.length > 0 || (command !== 'build' && command !== 'publish')) {
     io.stderr.write(

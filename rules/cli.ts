@@ -1,5 +1,5 @@
 /** The `factorywatch rules` command: `rules build [--out DIR]`. */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../collector/cli/args.js';
 import type { CliIo } from '../collector/cli/io.js';
 import { buildRules } from './build.js';
 import { DEFAULT_PROMETHEUS_UID } from './grafana-rules.js';
@@ -15,9 +15,8 @@ Writes DIR/factorywatch-alerts.rules.yml (Prometheus) and DIR/grafana-alert-rule
 
 /** Runs `rules <args>` and resolves to the process exit code (0 ok, 2 usage error, 1 failure). */
 export async function runRulesCli(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args,
       allowPositionals: true,
       options: {
@@ -28,16 +27,12 @@ export async function runRulesCli(args: string[], io: CliIo): Promise<number> {
         interval: { type: 'string', default: DEFAULT_RULE_RENDER_OPTIONS.evaluationInterval },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+    },
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1 || positionals[0] !== 'build') {
     io.stderr.write(`unknown or missing rules subcommand: ${positionals.join(' ') || '(none)'}\n${USAGE}`);
     return 2;

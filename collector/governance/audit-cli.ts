@@ -5,7 +5,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { openStore } from '../store/open.js';
 import { checkpointSignatureOk } from './audit/checkpoint.js';
 import { loadExport } from './audit/export-source.js';
@@ -15,6 +14,7 @@ import { verifyChain, type VerifyReport } from './audit/verify.js';
 import { chainIdFor, exportNdjson } from './core.js';
 import { endpointOf } from '../cli/collector-client.js';
 import { dataDirFrom, describeError, println, type CliIo } from './cli-io.js';
+import { parseCommandArgs } from '../cli/args.js';
 import type { AuditCheckpointRow } from '../store/audit-store.js';
 
 const USAGE = `usage:
@@ -38,9 +38,8 @@ interface Flags {
 /** Runs `audit …`; returns the exit code (0 ok, 1 failed or damaged, 2 usage). */
 export async function runAuditCli(args: string[], io: CliIo): Promise<number> {
   const argv = args[0] === 'audit' ? args.slice(1) : args;
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -67,11 +66,11 @@ export async function runAuditCli(args: string[], io: CliIo): Promise<number> {
         to: { type: 'string' },
         shallow: { type: 'boolean', default: false },
       },
-    });
-  } catch (error) {
-    println(io.stderr, `${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+    },
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const flags: Flags = {
     ...endpointOf(values),

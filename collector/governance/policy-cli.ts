@@ -1,8 +1,8 @@
 /** `factorywatch policy check FILE`: the checks of PUT /v1/policies, offline. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { dataDirFrom, describeError, policiesDirFlag, println, type CliIo } from './cli-io.js';
+import { parseCommandArgs } from '../cli/args.js';
 import { evaluatorFor } from './evaluator.js';
 import { checkPolicy } from './policy-checks.js';
 import { policiesDirOf } from './policy-files.js';
@@ -15,9 +15,8 @@ const USAGE =
 /** Runs `policy check`; exits 0 when the policy may be swapped in, 1 with every problem listed otherwise. */
 export async function runPolicyCli(args: string[], io: CliIo): Promise<number> {
   const argv = args[0] === 'policy' ? args.slice(1) : args;
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -25,11 +24,11 @@ export async function runPolicyCli(args: string[], io: CliIo): Promise<number> {
         'data-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
-    });
-  } catch (error) {
-    println(io.stderr, `${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+    },
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const [command, file, ...rest] = parsed.positionals;
   if (command !== 'check' || file === undefined || rest.length > 0) {
     println(io.stderr, USAGE);

@@ -3,8 +3,8 @@
  * works whether or not a collector runs (a running one picks the change up within a second
  * and records it in the audit trail; a stopped one records it at its next start).
  */
-import { parseArgs } from 'node:util';
 import { dataDirFrom, describeError, policiesDirFlag, println, type CliIo } from './cli-io.js';
+import { parseCommandArgs } from '../cli/args.js';
 import { policiesDirOf, readPolicyFiles } from './policy-files.js';
 import { parsePolicyText, rolesOf } from './policy-text.js';
 import { TokenStore, tokensPath } from './tokens.js';
@@ -17,9 +17,8 @@ const USAGE = `usage:
 /** Runs `token …`; returns the exit code (0 ok, 1 failed, 2 usage). */
 export async function runTokenCli(args: string[], io: CliIo): Promise<number> {
   const argv = args[0] === 'token' ? args.slice(1) : args;
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -31,16 +30,16 @@ export async function runTokenCli(args: string[], io: CliIo): Promise<number> {
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
-    });
-  } catch (error) {
-    println(io.stderr, `${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+    },
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined) {
-    println(values.help ? io.stdout : io.stderr, USAGE);
-    return values.help ? 0 : 2;
+  if (command === undefined) {
+    println(io.stderr, USAGE);
+    return 2;
   }
   const dataDir = dataDirFrom(values['data-dir']);
   try {

@@ -3,7 +3,7 @@
  * [--url URL] [--token T]`: the idle report of a running collector, as a table sorted by wasted
  * GPU-hours or as the JSON of GET /v1/gpu/idle.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/io.js';
 import { parseDurationMs } from './duration.js';
 import { IDLE_GROUPINGS, type IdleGroupBy, type IdleReport, type IdleReportRow } from './idle.js';
@@ -30,9 +30,8 @@ export async function runGpuCli(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`unknown gpu command "${sub}"\n${USAGE}`);
     return 2;
   }
-  let flags;
-  try {
-    flags = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args: rest,
       options: {
         since: { type: 'string', default: '24h' },
@@ -44,15 +43,12 @@ export async function runGpuCli(args: string[], io: CliIo): Promise<number> {
         help: { type: 'boolean', default: false },
       },
       strict: true,
-    }).values;
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (flags.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+    },
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const flags = parsed.values;
   const sinceMs = parseDurationMs(flags.since);
   if (sinceMs === undefined || sinceMs <= 0) {
     io.stderr.write(`--since must be a duration such as 24h or 90m, got "${flags.since}"\n`);

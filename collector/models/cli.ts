@@ -1,5 +1,5 @@
 /** `factorywatch models`: volume, latency and quality per model version, from a running collector. */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/args.js';
 import { getJsonOrReport } from '../cli/collector-client.js';
 import type { CliIo } from '../cli/io.js';
 import { cell, formatTable } from '../cli/table.js';
@@ -18,9 +18,8 @@ const USAGE = `usage: factorywatch models [--from T] [--until T] [--by segment|v
 
 /** Runs `factorywatch models …`; exit 0 on success, 1 when the collector call fails, 2 on bad usage. */
 export async function runModelsCli(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args,
       options: {
         from: { type: 'string' },
@@ -32,15 +31,12 @@ export async function runModelsCli(args: string[], io: CliIo): Promise<number> {
         token: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    }));
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+    },
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (values.by !== undefined && values.by !== 'segment' && values.by !== 'version') {
     io.stderr.write(`--by must be segment or version, got "${values.by}"\n`);
     return 2;

@@ -1,5 +1,5 @@
 /** `factorywatch pipelines`: status, throughput, lag, queue trend and freshness per pipeline stage. */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/args.js';
 import { getJsonOrReport } from '../cli/collector-client.js';
 import type { CliIo } from '../cli/io.js';
 import { cell, formatTable } from '../cli/table.js';
@@ -17,9 +17,8 @@ Exit status: 0 when every stage is ok, 3 when one is not, 1 when the call fails,
 
 /** Runs `factorywatch pipelines …`; see USAGE for the exit codes. */
 export async function runPipelinesCli(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const parsed = parseCommandArgs(
+    {
       args,
       options: {
         pipeline: { type: 'string' },
@@ -29,15 +28,12 @@ export async function runPipelinesCli(args: string[], io: CliIo): Promise<number
         token: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    }));
-  } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+    },
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const answer = await getJsonOrReport<PipelinesResponse>(
     values,
     '/v1/pipelines/health',

@@ -2,7 +2,7 @@
  * `factorywatch clickhouse ddl --cluster NAME [--database DB] [--server-version V] [--retention-days N]`:
  * prints the cluster DDL (see cluster-ddl.ts) to run once with clickhouse-client --multiquery.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../../cli/args.js';
 import type { CliIo } from '../../cli/io.js';
 import { clusterDdl } from './cluster-ddl.js';
 import { DEFAULT_DATABASE } from './url.js';
@@ -25,20 +25,22 @@ export async function runClickHouseCli(args: string[], io: CliIo): Promise<numbe
     io.stderr.write(`unknown clickhouse command "${sub}"\n\n${USAGE}`);
     return 2;
   }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      cluster: { type: 'string' },
-      database: { type: 'string', default: DEFAULT_DATABASE },
-      'server-version': { type: 'string', default: '24.8' },
-      'retention-days': { type: 'string' },
-      help: { type: 'boolean', default: false },
+  const parsed = parseCommandArgs(
+    {
+      args: rest,
+      options: {
+        cluster: { type: 'string' },
+        database: { type: 'string', default: DEFAULT_DATABASE },
+        'server-version': { type: 'string', default: '24.8' },
+        'retention-days': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
     },
-  });
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+    USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   if (!values.cluster) {
     io.stderr.write(`--cluster is required\n\n${USAGE}`);
     return 2;
