@@ -5,7 +5,7 @@
  */
 import { parseCommandArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/io.js';
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs } from '../config/duration.js';
 import { IDLE_GROUPINGS, type IdleGroupBy, type IdleReport, type IdleReportRow } from './idle.js';
 
 const USAGE = `usage: factorywatch gpu idle [--since 24h] [--until TIME] [--by gpu|host|namespace|pod|model] [--json]

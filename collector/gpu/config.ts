@@ -1,7 +1,7 @@
 /** The `gpu` section of the configuration file, with its defaults and validation. */
 import { FactorywatchError } from '../errors.js';
 import { DEFAULT_STARVATION_WINDOW_MS } from '../pipeline/starvation.js';
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs } from '../config/duration.js';
 
 /** One dcgm-exporter the collector scrapes itself. */
 export interface ScrapeTarget {
