@@ -18,27 +18,7 @@ import { sortedCopy } from '../collector/drift/stats/sort.js';
 import { openDuckDbStore } from '../collector/store/duckdb/index.js';
 import type { StoredReference } from '../collector/store/drift-store.js';
 import type { BenchCase } from './case.js';
-
-/** Seeded standard normals (xorshift32 + Box–Muller), shifted. */
-function normals(n: number, shift: number, seed: number): Float64Array {
-  let s = seed >>> 0 || 1;
-  const uniform = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(uniform()));
-    const t = 2 * Math.PI * uniform();
-    out[i] = r * Math.cos(t) + shift;
-    if (i + 1 < n) out[i + 1] = r * Math.sin(t) + shift;
-  }
-  return out;
-}
+import { seededNormals } from '../collector/demo/seeded-random.js';
 
 /** The 1-minute load average when a case finishes: figures on a shared machine need it beside them. */
 const load1 = () => Number(loadavg()[0]!.toFixed(2));
@@ -61,8 +41,8 @@ const ks1m: BenchCase = {
   description:
     'two-sample KS on 1M vs 1M doubles (sorting included): ours vs scipy.stats.ks_2samp, same data, same run',
   async run() {
-    const a = normals(1_000_000, 0, 1);
-    const b = normals(1_000_000, 0.002, 2);
+    const a = seededNormals(1_000_000, 0, 1);
+    const b = seededNormals(1_000_000, 0.002, 2);
     const runs = 5;
     const times: number[] = [];
     let result = ks2samp(sortedCopy(a), sortedCopy(b)); // warm-up
@@ -99,8 +79,8 @@ const psi1m: BenchCase = {
   name: 'psi-1m',
   description: 'PSI of 1M current values against a stored reference (10 quantile bins of 100k values)',
   async run() {
-    const reference = numericReference(sortedCopy(normals(100_000, 0, 3)), 0, 10, 1_000_000, 4096);
-    const current = normals(1_000_000, 0.05, 4);
+    const reference = numericReference(sortedCopy(seededNormals(100_000, 0, 3)), 0, 10, 1_000_000, 4096);
+    const current = seededNormals(1_000_000, 0.05, 4);
     const times: number[] = [];
     let psi = 0;
     for (let i = 0; i < 7; i++) {
@@ -148,7 +128,7 @@ const drift100x100k: BenchCase = {
       const store = await openDuckDbStore(path);
       const references: StoredReference[] = [];
       for (let f = 0; f < FEATURES; f++) {
-        const ref = numericReference(sortedCopy(normals(ROWS, 0, 100 + f)), 0, 10, 1_000_000, 4096);
+        const ref = numericReference(sortedCopy(seededNormals(ROWS, 0, 100 + f)), 0, 10, 1_000_000, 4096);
         references.push({
           ...scope,
           feature: `f${String(f).padStart(3, '0')}`,

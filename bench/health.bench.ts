@@ -16,6 +16,7 @@ import { createDuckDbHealthStore } from '../collector/store/duckdb/health.js';
 import { DUCKDB_DEFAULT_SETTINGS, openDuckDbStore } from '../collector/store/duckdb/index.js';
 import type { Store } from '../collector/store/store.js';
 import type { BenchCase } from './case.js';
+import { mulberry32 } from '../collector/demo/seeded-random.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -44,17 +45,6 @@ async function medianMs(runs: number, work: () => Promise<unknown>): Promise<num
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
 }
 
-/** A cheap deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const qualityCase: BenchCase = {
   name: 'health-quality-1m',
   description:
@@ -62,7 +52,7 @@ const qualityCase: BenchCase = {
   run: () =>
     withStore(async (store, path) => {
       const n = 1_000_000;
-      const r = random(9);
+      const r = mulberry32(9);
       let seq = 0;
       const chunk = 100_000;
       for (let start = 0; start < n; start += chunk) {
@@ -136,7 +126,7 @@ const pipelinesCase: BenchCase = {
       const stages = 10_000;
       const reports = 60;
       const now = T0 + 3_600_000;
-      const r = random(3);
+      const r = mulberry32(3);
       const rows: PipelineStatRow[] = [];
       for (let s = 0; s < stages; s++) {
         for (let k = 0; k < reports; k++) {

@@ -12,6 +12,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from './seeded-random.js';
 
 type Workload = 'training' | 'serving' | 'unallocated' | 'notebook' | 'batch' | 'hpc' | 'etl';
 
@@ -206,18 +207,6 @@ function activityOf(workload: Workload, nowMs: number, noise: number): number {
     case 'etl':
       return minute % 10 < 6 ? 0.4 + 0.4 * noise : 0.01;
   }
-}
-
-/** mulberry32: a tiny deterministic generator, seeded per GPU and scrape. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Family {
@@ -423,10 +412,10 @@ export function emulatorScrape(options: EmulatorScrapeOptions): string {
   // dcgm-exporter refreshes every 30 s: values (and family order) change per collection tick.
   const tick = Math.floor(nowMs / 30_000);
   const states: GpuState[] = FLEET.map((spec, i) => {
-    const noise = random(seed * 7919 + tick * 104729 + i * 31);
+    const noise = mulberry32(seed * 7919 + tick * 104729 + i * 31);
     return { spec, activity: activityOf(spec.workload, nowMs, noise()), noise, nowMs };
   });
-  const order = shuffled(FAMILIES.length, random(seed * 31 + tick));
+  const order = shuffled(FAMILIES.length, mulberry32(seed * 31 + tick));
   const suffix = options.timestamps ? ` ${Math.floor(nowMs)}\n` : '\n';
   let out = '';
   for (const index of order) {

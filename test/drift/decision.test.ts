@@ -4,6 +4,7 @@ import { DRIFT_CONFIG_DEFAULTS, featureSettings, parseDriftConfig } from '../../
 import { compareColumns } from '../../collector/drift/compare.js';
 import { typedColumn, type DatasetColumn } from '../../collector/drift/dataset.js';
 import { sourceColumns, vegaRows } from './fixtures.js';
+import { seededNormals } from '../../collector/demo/seeded-random.js';
 
 const settings = DRIFT_CONFIG_DEFAULTS.defaults;
 
@@ -16,27 +17,6 @@ function numeric(name: string, values: readonly (number | string)[]): DatasetCol
 }
 function categorical(name: string, values: readonly string[]): DatasetColumn {
   return typedColumn(name, values, false);
-}
-
-/** A deterministic standard normal sample (xorshift + Box–Muller), shifted by `shift`. */
-function normalSample(n: number, shift: number, seed: number): number[] {
-  let s = seed >>> 0 || 1;
-  const uniform = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(uniform()));
-    const t = 2 * Math.PI * uniform();
-    out[i] = r * Math.cos(t) + shift;
-    if (i + 1 < n) out[i + 1] = r * Math.sin(t) + shift;
-  }
-  return out;
 }
 
 describe('the default decision on real data', () => {
@@ -103,8 +83,8 @@ describe('the default decision on real data', () => {
   });
 
   it('does not flag a 0.01σ shift at 1M rows although KS p is tiny', () => {
-    const ref = Float64Array.from(normalSample(1_000_000, 0, 12345));
-    const cur = Float64Array.from(normalSample(1_000_000, 0.01, 67890));
+    const ref = seededNormals(1_000_000, 0, 12345);
+    const cur = seededNormals(1_000_000, 0.01, 67890);
     const result = compareColumns(
       { name: 'x', type: 'numeric', values: ref, missing: 0 },
       { name: 'x', type: 'numeric', values: cur, missing: 0 },

@@ -9,20 +9,9 @@ import { ks2samp, ksStatistic } from '../../collector/drift/stats/ks.js';
 import { binCounts } from '../../collector/drift/stats/psi.js';
 import { sortedCopy, sortInPlace } from '../../collector/drift/stats/sort.js';
 import { wassersteinDistance } from '../../collector/drift/stats/wasserstein.js';
+import { xorshift32 } from '../../collector/demo/seeded-random.js';
 
-function uniforms(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-}
-
-const u = uniforms(11);
+const u = xorshift32(11);
 const generators: Record<string, (n: number) => Float64Array> = {
   normal: (n) =>
     Float64Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())),

@@ -15,7 +15,7 @@ import type { Store } from '../../collector/store/store.js';
 import { batchOf, labelRow, predictionRow } from '../helpers/rows.js';
 import { scratchDir } from '../helpers/tmp.js';
 import { closeTo, FLIGHTS_FIXTURE as F } from './fixtures.js';
-import { seededRandom } from './streams.js';
+import { mulberry32 } from '../../collector/demo/seeded-random.js';
 
 interface Flight {
   date: string;
@@ -66,7 +66,7 @@ describe('model quality on the 2001 flights', () => {
     store = await openDuckDbStore(join(scratchDir(), 'flights.duckdb'));
     const predictions: PredictionRow[] = [];
     const labels: LabelRow[] = [];
-    const random = seededRandom(2001);
+    const random = mulberry32(2001);
     flights.forEach((f, i) => {
       const ts = epochOf(f.date);
       const delayed = f.delay > 15 ? 1 : 0;

@@ -18,25 +18,15 @@ import type { ModelQualityQuery, ModelQualityRow } from '../../collector/store/h
 import { batchOf, labelRow, predictionRow } from '../helpers/rows.js';
 import { scratchDir } from '../helpers/tmp.js';
 import { closeTo, QUALITY_CASES } from './fixtures.js';
+import { mulberry32 } from '../../collector/demo/seeded-random.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 const BINARY_CASES = QUALITY_CASES.filter((c) => c.kind === 'binary');
 
-/** A cheap deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Scores rounded to tenths (many ties, −0 among them) against 0/1 labels. */
 function tiedScores(n: number, seed: number): { scores: number[]; labels: number[] } {
-  const r = random(seed);
+  const r = mulberry32(seed);
   const labels = Array.from({ length: n }, () => (r() < 0.4 ? 1 : 0));
   const scores = labels.map((y, i) => (i % 17 === 0 ? -0 : Math.round(10 * (0.3 * y + 0.7 * r())) / 10));
   return { scores, labels };

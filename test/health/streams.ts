@@ -1,18 +1,7 @@
-/** Generated pipeline stat streams for the status tests: a seeded PRNG and a report builder. */
+/** Generated pipeline stat streams for the status tests: a report builder over a seeded PRNG. */
 import type { PipelineStatRow } from '../../collector/ingest/rows.js';
 import { pipelineStatRow } from '../helpers/rows.js';
-
-/** mulberry32: a small seeded PRNG, so every "noisy" stream is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../collector/demo/seeded-random.js';
 
 /** What one report looks like at `secondsBeforeEnd`; null = no report then. */
 export type Shape = (secondsBeforeEnd: number, random: () => number) => Partial<PipelineStatRow> | null;
@@ -24,7 +13,7 @@ export function stream(
   shape: Shape,
   { durationSeconds = 7200, everySeconds = 15, seed = 1, stage = 'transform' } = {},
 ): PipelineStatRow[] {
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const rows: PipelineStatRow[] = [];
   for (let s = durationSeconds; s >= 0; s -= everySeconds) {
     const over = shape(s, random);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isSignificantRise, linearSums, trendFromSums } from '../../collector/pipeline/trend.js';
-import { seededRandom } from './streams.js';
+import { mulberry32 } from '../../collector/demo/seeded-random.js';
 
 describe('least-squares trend', () => {
   it('fits a line and its t statistic', () => {
-    const random = seededRandom(7);
+    const random = mulberry32(7);
     const points = Array.from(
       { length: 60 },
       (_, i) => [i * 15 - 900, 100 + 0.5 * (i * 15) + (random() - 0.5) * 20] as const,
@@ -59,7 +59,7 @@ describe('least-squares trend', () => {
   it('does not see a trend in noise', () => {
     let flagged = 0;
     for (let seed = 1; seed <= 200; seed++) {
-      const random = seededRandom(seed);
+      const random = mulberry32(seed);
       const points = Array.from({ length: 60 }, (_, i) => [i * 15 - 900, 50 * (0.5 + random())] as const);
       if (
         isSignificantRise(trendFromSums(linearSums(points)), {

@@ -24,23 +24,12 @@ import {
 import type { Store } from '../../collector/store/store.js';
 import { batchOf, gpuSampleRow } from '../helpers/rows.js';
 import type { OpenStore } from './contract.js';
+import { mulberry32 } from '../../collector/demo/seeded-random.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const H = GPU_IDLE_BUCKET_MS;
 const MIN = 60_000;
 const HOURS = 12;
-
-/** A deterministic generator (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Activity values around the threshold 0.05 (0.05 itself is active). */
 const ACTIVE = [0, 0.01, 0.049, 0.05, 0.051, 0.3, 0.9];
@@ -48,7 +37,7 @@ const ACTIVE = [0, 0.01, 0.049, 0.05, 0.051, 0.3, 0.9];
 const UTIL = [0, 1, 4, 5, 6, 40, 100];
 
 function generate(): GpuSampleRow[] {
-  const rand = random(20260101);
+  const rand = mulberry32(20260101);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(rand() * values.length)] as T;
   const rows: GpuSampleRow[] = [];
   const scrape = (

@@ -34,6 +34,7 @@ import { scratchDir } from '../helpers/tmp.js';
 import { describeParameterRoundTrips, INJECTION_CORPUS } from '../helpers/injection-corpus.js';
 import { join } from 'node:path';
 import { describeStoreContract } from '../store-contract/contract.js';
+import { mulberry32 } from '../../collector/demo/seeded-random.js';
 
 let server: ClickHouseTestServer;
 let databases = 0;
@@ -355,18 +356,6 @@ describe('ClickHouse errors', () => {
   });
 });
 
-/** A small deterministic PRNG (mulberry32), so every run compares the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const byKey = <T>(rows: readonly T[]) =>
   [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 
@@ -412,7 +401,7 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
   });
 
   function gpuRows(seed: number, tenant: string): GpuSampleRow[] {
-    const rand = prng(seed);
+    const rand = mulberry32(seed);
     const rows: GpuSampleRow[] = [];
     const pods = [
       { namespace: 'ml', pod: 'train_a-1', pipeline: '' },
@@ -495,7 +484,7 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
   }
 
   function pipelineRows(): PipelineStatRow[] {
-    const rand = prng(7);
+    const rand = mulberry32(7);
     return Array.from({ length: 400 }, (_, i) =>
       pipelineStatRow({
         pipeline: ['etl', 'train', 'other'][i % 3]!,
@@ -509,7 +498,7 @@ describe('ClickHouse GPU and audit stores agree with the embedded store', () => 
 
   /** A numeric feature with ties and extremes, and a categorical one holding numbers too. */
   function featureRows(): FeatureRow[] {
-    const rand = prng(99);
+    const rand = mulberry32(99);
     const rows: FeatureRow[] = [];
     for (let i = 0; i < 2000; i++) {
       const ts = from + i * 1000;
