@@ -14,7 +14,7 @@ import { loadOrCreateSigner, publicKeysFrom } from '../collector/governance/audi
 import { AuditTrail } from '../collector/governance/audit/trail.js';
 import { verifyChain } from '../collector/governance/audit/verify.js';
 import type { AuditEventRow } from '../collector/store/audit-store.js';
-import type { AuditColumnScan } from '../collector/store/duckdb/audit.js';
+import type { AuditColumnScan } from '../collector/store/audit-store.js';
 import { openDuckDbStore } from '../collector/store/duckdb/index.js';
 import type { BenchCase } from './case.js';
 import { mkdtempSync } from 'node:fs';

@@ -1,11 +1,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exactIndexMatch, indexSurelyMatches } from '../../collector/governance/audit/body-index.js';
-import {
-  verifyColumns,
-  type ChainStart,
-  type ColumnScanSource,
-} from '../../collector/governance/audit/column-verify.js';
+import { verifyColumns, type ChainStart } from '../../collector/governance/audit/column-verify.js';
+import type { AuditColumnScan } from '../../collector/store/audit-store.js';
 import { chainHash, eventBody, eventLeafHash, GENESIS_HASH } from '../../collector/governance/audit/event.js';
 import {
   CompactRange,
@@ -84,7 +81,7 @@ describe('the DuckDB column scan', () => {
     await db.close();
     const bySeq = new Map(stored.map((r) => [Number(r.seq), r]));
     const store = await openDuckDbStore(path);
-    const audit = store.audit as typeof store.audit & ColumnScanSource;
+    const audit = store.audit as typeof store.audit & AuditColumnScan;
     try {
       for (const indexColumns of [true, false]) {
         const parts = indexColumns ? PARTS : PARTS.slice(0, 3);
@@ -180,7 +177,7 @@ describe('verifyColumns links', () => {
         for (const workers of [SOURCE_WORKER, undefined])
           for (const deep of [false, true]) {
             const events = await verifyColumns(
-              store.audit as typeof store.audit & ColumnScanSource,
+              store.audit as typeof store.audit & AuditColumnScan,
               CHAIN,
               start,
               new Map(),
@@ -233,7 +230,7 @@ describe('verifyColumns batches', () => {
       for (const batchBytes of [5_000, undefined])
         for (const workers of [SOURCE_WORKER, undefined]) {
           const verify = (deep: boolean, bySize: ReturnType<typeof checkpoints>) =>
-            verifyColumns(store.audit as typeof store.audit & ColumnScanSource, CHAIN, start, bySize, deep, {
+            verifyColumns(store.audit as typeof store.audit & AuditColumnScan, CHAIN, start, bySize, deep, {
               workers,
               workerCount: 2,
               batchRows: 64,

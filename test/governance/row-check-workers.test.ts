@@ -1,10 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  verifyColumns,
-  type ChainStart,
-  type ColumnScanSource,
-} from '../../collector/governance/audit/column-verify.js';
+import { verifyColumns, type ChainStart } from '../../collector/governance/audit/column-verify.js';
+import type { AuditColumnScan } from '../../collector/store/audit-store.js';
 import { GENESIS_HASH } from '../../collector/governance/audit/event.js';
 import { compiledWorkerSpec } from '../../collector/governance/audit/row-check-pool.js';
 import { loadOrCreateSigner } from '../../collector/governance/audit/signing-key.js';
@@ -59,7 +56,7 @@ describe('row checks on worker threads', () => {
       const bySize = new Map<number, AuditCheckpointRow[]>();
       for (const c of checkpoints) bySize.set(c.treeSize, [...(bySize.get(c.treeSize) ?? []), c]);
       return await verifyColumns(
-        store.audit as typeof store.audit & ColumnScanSource,
+        store.audit as typeof store.audit & AuditColumnScan,
         CHAIN,
         start,
         bySize,

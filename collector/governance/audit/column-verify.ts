@@ -13,39 +13,10 @@
  * hashes, and keeps the Merkle roots; each row's own hash, its link within the batch, its index
  * columns and the Merkle subtrees over the batch (row-check.ts) go to worker threads in batches.
  */
-import type { AuditCheckpointRow } from '../../store/audit-store.js';
+import type { AuditCheckpointRow, AuditColumnChunk, AuditColumnScan } from '../../store/audit-store.js';
 import { CompactRange } from './merkle.js';
 import { checkRows, PARTS, type RowBatch, type RowBatchResult } from './row-check.js';
 import { compiledWorkerSpec, defaultWorkerCount, RowCheckPool, type WorkerSpec } from './row-check-pool.js';
-
-/** One chunk of stored events in column form (what a store's column scan yields). */
-export interface EventColumnChunk {
-  readonly rowCount: number;
-  seq(row: number): number;
-  ts(row: number): number;
-  /** Byte length of part `part` of the row's stored bytes: prev_hash, body, hash, kind, actor, tenant, action, resource, decision; -1 if NULL. */
-  partLength(part: number, row: number): number;
-  /** Byte length of the row's stored bytes: its parts concatenated. */
-  rowLength(row: number): number;
-  /**
-   * Copies the stored bytes of rows [from, to), back to back, into `target` from `offset`. Only
-   * called for rows whose part lengths were read and add up to their row length.
-   */
-  copyRows(from: number, to: number, target: Uint8Array, offset: number): void;
-}
-
-/** A source that can stream a chain's events in storage order, column-wise. */
-export interface ColumnScanSource {
-  /**
-   * `onChunk` returns (or resolves to) false to stop; the scan waits for a returned promise.
-   * `indexColumns: false` may leave the six index columns out of the rows' bytes (only deep mode reads them).
-   */
-  scanChainColumns(
-    chainId: string,
-    onChunk: (chunk: EventColumnChunk) => boolean | Promise<boolean>,
-    options?: { indexColumns?: boolean },
-  ): Promise<void>;
-}
 
 /** Where the chain starts: after a retention cut, or at genesis. */
 export interface ChainStart {
@@ -114,7 +85,7 @@ class BatchBuilder {
    * Adds row `row` of `chunk` (its bytes come with `copyFrom`). False when its parts are NULL or
    * do not add up to its length.
    */
-  addRow(chunk: EventColumnChunk, row: number, seq: number, parts: number): boolean {
+  addRow(chunk: AuditColumnChunk, row: number, seq: number, parts: number): boolean {
     const r = this.rows;
     const at = r * (PARTS + 1);
     let offset = r === 0 ? 0 : this.partStart[at - 1]!;
@@ -136,7 +107,7 @@ class BatchBuilder {
   }
 
   /** Copies the bytes of the rows added from `chunk` since the last copy: rows [from, to) of it. */
-  copyFrom(chunk: EventColumnChunk, from: number, to: number): void {
+  copyFrom(chunk: AuditColumnChunk, from: number, to: number): void {
     const end = this.byteCount;
     if (end > this.bytes.length) {
       const grown = new Uint8Array(Math.max(2 * this.bytes.length, end));
@@ -206,7 +177,7 @@ function isAsciiOf(bytes: Uint8Array, text: string): boolean {
  * ordered pass.
  */
 export async function verifyColumns(
-  source: ColumnScanSource,
+  source: AuditColumnScan,
   chainId: string,
   start: ChainStart,
   checkpointsBySize: ReadonlyMap<number, readonly AuditCheckpointRow[]>,

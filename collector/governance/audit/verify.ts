@@ -4,10 +4,15 @@
  * the signed retention cut the chain starts from. On damage it names the first bad sequence
  * number and what happened there, like CloudTrail's validate-logs.
  */
-import type { AuditCheckpointRow, AuditEventRow, AuditStore } from '../../store/audit-store.js';
+import type {
+  AuditCheckpointRow,
+  AuditColumnScan,
+  AuditEventRow,
+  AuditStore,
+} from '../../store/audit-store.js';
 import { checkpointSignatureOk, retentionCutSignatureOk, type RetentionCut } from './checkpoint.js';
 import { exactIndexMatch } from './body-index.js';
-import { verifyColumns, type ColumnScanSource } from './column-verify.js';
+import { verifyColumns } from './column-verify.js';
 import { chainHash, eventLeafHash, GENESIS_HASH, type AuditEventBody } from './event.js';
 import { MerkleTree, type SubtreeHash } from './merkle.js';
 import type { PublicKeys } from './signing-key.js';
@@ -53,7 +58,7 @@ export interface VerifyReport {
  * a column scan (the DuckDB store) is checked through it first (see column-verify.ts).
  */
 export type VerifySource = Pick<AuditStore, 'seqRange' | 'eventsInRange' | 'checkpoints' | 'queryEvents'> &
-  Partial<ColumnScanSource>;
+  Partial<AuditColumnScan>;
 
 const PAGE = 50_000;
 const LOOKAHEAD = 64;
@@ -149,7 +154,7 @@ export async function verifyChain(
     const events =
       frontier &&
       (await verifyColumns(
-        source as ColumnScanSource,
+        source as AuditColumnScan,
         chainId,
         { firstSeq: range.first, prevHash: prev, frontier },
         bySize,

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type { DuckDBBlobVector, DuckDBDoubleVector, DuckDBIntegerVector } from '@duckdb/node-api';
 import { auditEventFromRow, type AuditEventSqlRow } from '../audit-rows.js';
-import type { AuditCheckpointRow, AuditEventFilter, AuditStore } from '../audit-store.js';
+import type { AuditCheckpointRow, AuditColumnScan, AuditEventFilter, AuditStore } from '../audit-store.js';
 import type { DuckDb } from './connection.js';
 import type { Migration } from './migrations.js';
 
@@ -44,42 +44,6 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
 
 const EVENT_COLUMNS =
   'chain_id, seq, ts, kind, actor, tenant, action, resource, decision, body, prev_hash, hash';
-
-/**
- * One DuckDB chunk of a chain's events in column form, for verification. Bytes, not strings:
- * decoding ~1M bodies and hashes to JS strings and re-encoding them to hash them was most of
- * the 42 s that verifying 1M events took (bench/governance.bench.ts, audit-verify-1m).
- */
-export interface AuditColumnChunk {
-  readonly rowCount: number;
-  seq(row: number): number;
-  ts(row: number): number;
-  /** Byte length of part `part` (0 prev_hash, 1 body, 2 hash, 3.. the index columns) of the row's bytes; -1 if NULL. */
-  partLength(part: number, row: number): number;
-  /**
-   * Byte length of the row's stored bytes, concatenated: prev_hash, body, hash, then the index
-   * columns kind, actor, tenant, action, resource, decision. One string per row instead of nine:
-   * each string fetched from DuckDB costs a call into the bindings (audit-verify-1m).
-   */
-  rowLength(row: number): number;
-  /** Copies the stored bytes of rows [from, to), back to back, into `target` from `offset`. */
-  copyRows(from: number, to: number, target: Uint8Array, offset: number): void;
-}
-
-/** The column scan the embedded store offers beyond AuditStore (verification uses it when present). */
-export interface AuditColumnScan {
-  /**
-   * Streams every event of a chain in storage order (= append order; a verifier must check
-   * seq itself) to `onChunk`, until it returns (or resolves to) false. With `indexColumns:
-   * false` the rows' bytes hold only prev_hash, body and hash (the index columns' lengths read
-   * as 0). Holds the connection meanwhile.
-   */
-  scanChainColumns(
-    chainId: string,
-    onChunk: (chunk: AuditColumnChunk) => boolean | Promise<boolean>,
-    options?: { indexColumns?: boolean },
-  ): Promise<void>;
-}
 
 const SCAN_PARTS = ['prev_hash', 'body', 'hash', 'kind', 'actor', 'tenant', 'action', 'resource', 'decision'];
 // No ORDER BY: sorting 1M rows of ~400-byte bodies spilled past the 256MB memory limit and cost
