@@ -1,5 +1,5 @@
 /** The audit_events row both stores read back, and its mapping to AuditEventRow. */
-import type { AuditEventRow } from './audit-store.js';
+import type { AuditEventFilter, AuditEventRow } from './audit-store.js';
 
 /** audit_events as SQL returns it (ClickHouse may answer numbers as strings). */
 export interface AuditEventSqlRow {
@@ -33,4 +33,30 @@ export function auditEventFromRow(r: AuditEventSqlRow): AuditEventRow {
     prevHash: String(r.prev_hash),
     hash: String(r.hash),
   };
+}
+
+/** One condition of an event query: `column op value`, bound by each store in its own syntax. */
+export interface AuditCondition {
+  column: string;
+  op: '=' | '>=' | '<' | '>';
+  value: string | number;
+}
+
+/** The conditions a filter sets, in one order for both stores. */
+export function auditFilterConditions(filter: AuditEventFilter): AuditCondition[] {
+  const conditions: AuditCondition[] = [];
+  const add = (column: string, op: AuditCondition['op'], value: string | number | undefined) => {
+    if (value !== undefined) conditions.push({ column, op, value });
+  };
+  add('chain_id', '=', filter.chainId);
+  add('actor', '=', filter.actor);
+  add('action', '=', filter.action);
+  add('resource', '=', filter.resource);
+  add('decision', '=', filter.decision);
+  add('tenant', '=', filter.tenant);
+  add('kind', '=', filter.kind);
+  add('ts', '>=', filter.from);
+  add('ts', '<', filter.until);
+  add('seq', '>', filter.afterSeq);
+  return conditions;
 }

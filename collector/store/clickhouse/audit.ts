@@ -8,7 +8,7 @@
  * retry never duplicates a seq. Deleting (retention cuts) is a mutation, waited for so the
  * rows are gone when deleteEventsBefore returns, as in the embedded store.
  */
-import { auditEventFromRow, type AuditEventSqlRow } from '../audit-rows.js';
+import { auditEventFromRow, auditFilterConditions, type AuditEventSqlRow } from '../audit-rows.js';
 import type { AuditCheckpointRow, AuditEventFilter, AuditEventRow, AuditStore } from '../audit-store.js';
 import type { ClickHouseDb } from './connection.js';
 import type { ClickHouseMigration } from './migrations.js';
@@ -180,32 +180,11 @@ export function createClickHouseAuditStore(db: ClickHouseDb): AuditStore {
     },
 
     async queryEvents(filter: AuditEventFilter) {
-      const where: string[] = [];
       const params: Record<string, string | number> = {};
-      const eq = (column: string, value: string | undefined) => {
-        if (value === undefined) return;
-        where.push(`${column} = {${column}:String}`);
-        params[column] = value;
-      };
-      eq('chain_id', filter.chainId);
-      eq('actor', filter.actor);
-      eq('action', filter.action);
-      eq('resource', filter.resource);
-      eq('decision', filter.decision);
-      eq('tenant', filter.tenant);
-      eq('kind', filter.kind);
-      if (filter.from !== undefined) {
-        where.push('ts >= {from:Int64}');
-        params.from = filter.from;
-      }
-      if (filter.until !== undefined) {
-        where.push('ts < {until:Int64}');
-        params.until = filter.until;
-      }
-      if (filter.afterSeq !== undefined) {
-        where.push('seq > {afterSeq:Int64}');
-        params.afterSeq = filter.afterSeq;
-      }
+      const where = auditFilterConditions(filter).map(({ column, op, value }, i) => {
+        params[`p${i}`] = value;
+        return `${column} ${op} {p${i}:${typeof value === 'number' ? 'Int64' : 'String'}}`;
+      });
       const rows = await db.query<AuditEventSqlRow>(
         `SELECT ${EVENT_COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY seq, chain_id LIMIT ${limitLiteral(filter.limit)}`,

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { DuckDBBlobVector, DuckDBDoubleVector, DuckDBIntegerVector } from '@duckdb/node-api';
-import { auditEventFromRow, type AuditEventSqlRow } from '../audit-rows.js';
+import { auditEventFromRow, auditFilterConditions, type AuditEventSqlRow } from '../audit-rows.js';
 import type { AuditCheckpointRow, AuditColumnScan, AuditEventFilter, AuditStore } from '../audit-store.js';
 import type { DuckDb } from './connection.js';
 import type { Migration } from './migrations.js';
@@ -248,32 +248,9 @@ export function createDuckDbAuditStore(db: DuckDb): AuditStore & AuditColumnScan
       );
     },
     async queryEvents(filter: AuditEventFilter) {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      const eq = (column: string, value: string | undefined) => {
-        if (value === undefined) return;
-        where.push(`${column} = ?`);
-        params.push(value);
-      };
-      eq('chain_id', filter.chainId);
-      eq('actor', filter.actor);
-      eq('action', filter.action);
-      eq('resource', filter.resource);
-      eq('decision', filter.decision);
-      eq('tenant', filter.tenant);
-      eq('kind', filter.kind);
-      if (filter.from !== undefined) {
-        where.push('ts >= ?');
-        params.push(filter.from);
-      }
-      if (filter.until !== undefined) {
-        where.push('ts < ?');
-        params.push(filter.until);
-      }
-      if (filter.afterSeq !== undefined) {
-        where.push('seq > ?');
-        params.push(filter.afterSeq);
-      }
+      const conditions = auditFilterConditions(filter);
+      const where = conditions.map(({ column, op }) => `${column} ${op} ?`);
+      const params = conditions.map((c) => c.value);
       params.push(filter.limit);
       const rows = await db.all<AuditEventSqlRow>(
         `SELECT ${EVENT_COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq, chain_id LIMIT ?`,
