@@ -2,6 +2,13 @@ import type { CliIo } from './io.js';
 
 /** How CLI commands reach a running collector: `--url`/`--token` defaults, JSON requests, errors worded for the terminal. */
 
+/** The flags of every command that calls a running collector: where, with which token, JSON out. */
+export const COLLECTOR_OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 /** Where the collector is and how to authenticate: flags, else FACTORYWATCH_URL / FACTORYWATCH_TOKEN. */
 export interface Endpoint {
   url: string;

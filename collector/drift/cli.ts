@@ -3,7 +3,7 @@
  * `reference` talk HTTP to a running collector (`--url`, `--token`).
  */
 import { parseArgs } from 'node:util';
-import { endpointOf, requestJson, RequestFailed } from '../cli/collector-client.js';
+import { COLLECTOR_OPTIONS, endpointOf, requestJson, RequestFailed } from '../cli/collector-client.js';
 import type { CliIo } from '../cli/io.js';
 import { FactorywatchError } from '../errors.js';
 import { DRIFT_CONFIG_DEFAULTS, featureSettings, parseDriftConfig, type Binning } from './config.js';
@@ -126,17 +126,11 @@ function output(features: FeatureDrift[], json: boolean, io: CliIo): void {
   io.stdout.write(json ? `${JSON.stringify({ features })}\n` : driftTable(features));
 }
 
-const HTTP_OPTIONS = {
-  url: { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean', default: false },
-} as const;
-
 async function show(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      ...HTTP_OPTIONS,
+      ...COLLECTOR_OPTIONS,
       model: { type: 'string' },
       version: { type: 'string' },
       segment: { type: 'string' },
@@ -169,7 +163,7 @@ async function reference(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      ...HTTP_OPTIONS,
+      ...COLLECTOR_OPTIONS,
       model: { type: 'string' },
       version: { type: 'string' },
       segment: { type: 'string' },

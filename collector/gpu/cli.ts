@@ -4,6 +4,7 @@
  * GPU-hours or as the JSON of GET /v1/gpu/idle.
  */
 import { parseCommandArgs } from '../cli/args.js';
+import { COLLECTOR_OPTIONS } from '../cli/collector-client.js';
 import type { CliIo } from '../cli/io.js';
 import { parseDurationMs } from '../config/duration.js';
 import { IDLE_GROUPINGS, type IdleGroupBy, type IdleReport, type IdleReportRow } from './idle.js';
@@ -37,9 +38,7 @@ export async function runGpuCli(args: string[], io: CliIo): Promise<number> {
         since: { type: 'string', default: '24h' },
         until: { type: 'string' },
         by: { type: 'string', default: 'gpu' },
-        json: { type: 'boolean', default: false },
-        url: { type: 'string' },
-        token: { type: 'string' },
+        ...COLLECTOR_OPTIONS,
         help: { type: 'boolean', default: false },
       },
       strict: true,

@@ -1,6 +1,6 @@
 /** `factorywatch models`: volume, latency and quality per model version, from a running collector. */
 import { parseCommandArgs } from '../cli/args.js';
-import { getJsonOrReport } from '../cli/collector-client.js';
+import { COLLECTOR_OPTIONS, getJsonOrReport } from '../cli/collector-client.js';
 import type { CliIo } from '../cli/io.js';
 import { cell, formatTable } from '../cli/table.js';
 import type { ModelsResponse } from './schema.js';
@@ -26,9 +26,7 @@ export async function runModelsCli(args: string[], io: CliIo): Promise<number> {
         until: { type: 'string' },
         by: { type: 'string' },
         model: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        url: { type: 'string' },
-        token: { type: 'string' },
+        ...COLLECTOR_OPTIONS,
         help: { type: 'boolean', short: 'h', default: false },
       },
     },

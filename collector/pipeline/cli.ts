@@ -1,6 +1,6 @@
 /** `factorywatch pipelines`: status, throughput, lag, queue trend and freshness per pipeline stage. */
 import { parseCommandArgs } from '../cli/args.js';
-import { getJsonOrReport } from '../cli/collector-client.js';
+import { COLLECTOR_OPTIONS, getJsonOrReport } from '../cli/collector-client.js';
 import type { CliIo } from '../cli/io.js';
 import { cell, formatTable } from '../cli/table.js';
 import type { PipelinesResponse } from './schema.js';
@@ -23,9 +23,7 @@ export async function runPipelinesCli(args: string[], io: CliIo): Promise<number
       options: {
         pipeline: { type: 'string' },
         at: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        url: { type: 'string' },
-        token: { type: 'string' },
+        ...COLLECTOR_OPTIONS,
         help: { type: 'boolean', short: 'h', default: false },
       },
     },
